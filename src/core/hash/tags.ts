@@ -1,0 +1,49 @@
+/**
+ * Every hash tag bric uses, one versioned constant each (Tahoe's util/hashutil.py *_TAG style).
+ * A tag separates hash domains: the same bytes hashed for two purposes never collide. Changing a
+ * tag changes every derived value, so tags are append-only: a new meaning gets a new `_v2` tag.
+ * @module
+ */
+
+/** Read key → storage index (16 bytes): where the shares live, learnable without the key. */
+export const TAG_STORAGE_INDEX = 'bric_storage_index_v1';
+
+/** Padding leaves of a Merkle tree; hashed with the leaf number, as Tahoe's empty_leaf_hash. */
+export const TAG_MERKLE_EMPTY_LEAF = 'bric_merkle_empty_leaf_v1';
+
+/** Interior nodes of a Merkle tree: pair hash of the left and right child. */
+export const TAG_MERKLE_INTERIOR = 'bric_merkle_interior_node_v1';
+
+/** One erasure-coded block of one share (leaf of a block hash tree). */
+export const TAG_BLOCK = 'bric_block_v1';
+
+/** One encrypted segment (leaf of the crypttext hash tree). */
+export const TAG_CRYPTTEXT_SEGMENT = 'bric_crypttext_segment_v1';
+
+/** One plaintext segment (reserved: Tahoe dropped plaintext hashes; kept so the name is taken). */
+export const TAG_PLAINTEXT_SEGMENT = 'bric_plaintext_segment_v1';
+
+/** The URI extension block (UEB); its hash goes into the readcap. */
+export const TAG_UEB = 'bric_ueb_v1';
+
+/** Convergent encryption: key = H(secret, params, plaintext), so equal files share shares. */
+export const TAG_CONVERGENCE_KEY = 'bric_convergence_key_v1';
+
+/** Whole-file plaintext hash. */
+export const TAG_PLAINTEXT = 'bric_plaintext_v1';
+
+/** Whole-file crypttext hash. */
+export const TAG_CRYPTTEXT = 'bric_crypttext_v1';
+
+/** Derivation of the cipher key (and nonce material) from the read key. */
+export const TAG_CIPHER_KEY = 'bric_cipher_key_v1';
+
+/** Lease secrets a client gives a storage server (future: garbage collection). */
+export const TAG_LEASE_RENEW_SECRET = 'bric_lease_renew_secret_v1';
+export const TAG_LEASE_CANCEL_SECRET = 'bric_lease_cancel_secret_v1';
+
+/** Grid secret → public room id on the signaling server (the server never learns the secret). */
+export const TAG_GRID_ROOM_ID = 'bric_grid_room_id_v1';
+
+/** Proof that a peer knows the grid secret (bound to the session it is shown in). */
+export const TAG_GRID_PROOF = 'bric_grid_proof_v1';
