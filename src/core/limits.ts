@@ -23,3 +23,64 @@ export const LIT_MAX_BYTES = 55;
 
 /** Largest file the immutable format describes (2^53 − 1: offsets are safe integers). */
 export const MAX_FILE_BYTES = Number.MAX_SAFE_INTEGER;
+
+// --- Signaling server and client (signaling/server.ts, src/core/wire/signal.ts) ---
+
+/** Largest WebSocket message the signaling server accepts: an SDP is 1–4 KiB; ws's 100 MiB default invites abuse. */
+export const SIGNAL_MAX_PAYLOAD_BYTES = 16 * 1024;
+/** Longest SDP relayed: it must fit one message together with its envelope. */
+export const SIGNAL_MAX_SDP_CHARS = 12 * 1024;
+/** Longest ICE candidate line (RFC 8839 candidate lines are 100–200 characters). */
+export const SIGNAL_MAX_CANDIDATE_CHARS = 1024;
+/** Rooms (grids) one socket may be in at once: a tab is in one grid, a few allow switching. */
+export const SIGNAL_MAX_ROOMS_PER_SOCKET = 4;
+/** Peers per room: the presence list stays one small message, and a tab cannot mesh with more (NOTES: ≤500 connections). */
+export const SIGNAL_MAX_PEERS_PER_ROOM = 256;
+/** Sockets one signaling process serves at once (each costs a little memory and a heartbeat). */
+export const SIGNAL_MAX_SOCKETS = 4096;
+/** Token bucket per socket: sustained messages per second (a tab dialling 10 peers with trickle ICE sends ~100 at once). */
+export const SIGNAL_RATE_PER_SECOND = 50;
+/** Token bucket per socket: the burst allowed on top of the sustained rate. */
+export const SIGNAL_RATE_BURST = 200;
+/** Malformed or rate-limited messages tolerated from one socket before it is closed (1008). */
+export const SIGNAL_MAX_STRIKES = 20;
+/** Heartbeat: ping every 30 s and terminate sockets that did not answer the last ping (ws README). */
+export const SIGNAL_HEARTBEAT_MS = 30_000;
+/** Bytes queued toward one socket beyond which relays to it are dropped: a stalled reader cannot grow server memory. */
+export const SIGNAL_MAX_BUFFERED_BYTES = 1024 * 1024;
+/** ICE servers the signaling server hands out, and the length of each URL or credential. */
+export const SIGNAL_MAX_ICE_SERVERS = 8;
+export const SIGNAL_MAX_ICE_FIELD_CHARS = 256;
+/** Signaling client reconnect backoff: first wait and the ceiling (doubling, with jitter). */
+export const SIGNAL_RECONNECT_MIN_MS = 500;
+export const SIGNAL_RECONNECT_MAX_MS = 30_000;
+
+// --- Peer links and rpc (src/core/wire/) ---
+
+/** Largest frame on a data channel: Chromium's maxMessageSize (NOTES: one byte more makes send() throw). */
+export const MAX_FRAME_BYTES = 262_144;
+/** Frame size rpc cuts messages into: 64–256 KiB reach the channel's best throughput (NOTES); 64 KiB interleaves requests finely. */
+export const RPC_FRAME_BYTES = 65_536;
+/** Largest rpc message (request or response): one block of the largest segment (k = 1) plus room for its header. */
+export const MAX_RPC_MESSAGE_BYTES = MAX_SEGMENT_BYTES + 64 * 1024;
+/** Bytes of inbound messages being reassembled on one link at once (declared sizes count when the first frame arrives). */
+export const MAX_RPC_REASSEMBLY_BYTES = 64 * 1024 * 1024;
+/** Outbound requests in flight to one peer; further requests wait for a slot (Tahoe pipelines a handful per server). */
+export const MAX_RPC_PENDING_REQUESTS = 64;
+/** Inbound requests one peer may have running at us; beyond this they are answered with PeerBusyError. */
+export const MAX_RPC_CONCURRENT_INBOUND = 64;
+/** Malformed frames tolerated on one link before it is closed: a few may be a bug, many are an attack. */
+export const MAX_RPC_MALFORMED_FRAMES = 16;
+/** Request timeout when the caller gives none: no request may wait forever on a hung peer. */
+export const RPC_DEFAULT_TIMEOUT_MS = 60_000;
+/** Method names are short ASCII words. */
+export const MAX_RPC_METHOD_CHARS = 64;
+/** Error text carried back from a remote handler (name, then message), in bytes. */
+export const MAX_RPC_ERROR_NAME_BYTES = 64;
+export const MAX_RPC_ERROR_MESSAGE_BYTES = 1024;
+/** send() waits while more than this is queued on a link (NOTES: the channel queue holds at most 16 MiB, then throws). */
+export const LINK_HIGH_WATERMARK_BYTES = 1024 * 1024;
+/** Frames a link holds while nobody receives (between the grid proof and rpc taking over); beyond, the link closes. */
+export const LINK_MAX_HELD_FRAMES = 256;
+/** Time allowed to prove the grid secret once the data channel is open. */
+export const GRID_PROOF_TIMEOUT_MS = 10_000;
