@@ -84,3 +84,14 @@ export const LINK_HIGH_WATERMARK_BYTES = 1024 * 1024;
 export const LINK_MAX_HELD_FRAMES = 256;
 /** Time allowed to prove the grid secret once the data channel is open. */
 export const GRID_PROOF_TIMEOUT_MS = 10_000;
+
+// --- Immutable files (src/core/immutable/) ---
+
+/** Segments one immutable file may have: hash-tree node indices stay small, and 2^32 × 1 MiB = 4 PiB is no real limit. */
+export const MAX_SEGMENTS = 2 ** 32;
+/** Largest UEB read from a share before its hash is checked (v1 is 96 bytes; room for later versions, none for abuse). */
+export const MAX_UEB_BYTES = 4096;
+/** Segments the encoder and decoder keep in flight by default: enough to overlap reading, CPU work and writing. */
+export const DEFAULT_PIPELINE_DEPTH = 3;
+/** Most segments in flight a caller may ask for: memory is segment size × depth × N/k. */
+export const MAX_PIPELINE_DEPTH = 64;
