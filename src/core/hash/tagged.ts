@@ -49,6 +49,13 @@ function tagState(tag: string): Sha256State {
   return state.clone();
 }
 
+const COMMA = new Uint8Array([0x2c]);
+
+/** Feeds netstring(data) to a hash without copying data (every interior tree node does this). */
+function absorbNetstring(state: Sha256State, data: Uint8Array): void {
+  state.update(asciiBytes(`${data.length}:`)).update(data).update(COMMA);
+}
+
 function assertTruncate(truncateTo: number): void {
   if (!Number.isInteger(truncateTo) || truncateTo < 1 || truncateTo > 32) {
     throw new RangeError(`"truncateTo" must be an integer from 1 to 32, got ${truncateTo}`);
@@ -72,7 +79,10 @@ export function taggedPairHash(tag: string, a: Uint8Array, b: Uint8Array, trunca
   assertBytes(a, 'a');
   assertBytes(b, 'b');
   assertTruncate(truncateTo);
-  return finish(tagState(tag).update(netstring(a)).update(netstring(b)), truncateTo);
+  const state = tagState(tag);
+  absorbNetstring(state, a);
+  absorbNetstring(state, b);
+  return finish(state, truncateTo);
 }
 
 /** Streaming form of taggedHash, for data read segment by segment (Tahoe's tagged_hasher). */
