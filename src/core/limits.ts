@@ -95,3 +95,36 @@ export const MAX_UEB_BYTES = 4096;
 export const DEFAULT_PIPELINE_DEPTH = 3;
 /** Most segments in flight a caller may ask for: memory is segment size × depth × N/k. */
 export const MAX_PIPELINE_DEPTH = 64;
+
+// --- Storage node (src/core/storage/, src/adapters/idb/) ---
+
+/** The storage protocol's version, reported by getVersion (bumped on any incompatible change). */
+export const STORAGE_PROTOCOL_VERSION = 1;
+/** Largest share a node allocates: 1 TiB is beyond any browser quota today, and offsets stay safe integers. */
+export const MAX_SHARE_BYTES = 2 ** 40;
+/** Largest single writeShare: one block of the largest segment (k = 1); fits MAX_RPC_MESSAGE_BYTES with its header. */
+export const MAX_SHARE_WRITE_BYTES = MAX_SEGMENT_BYTES;
+/** Largest single readShare: the same bound as a write, so a response fits one rpc message. */
+export const MAX_SHARE_READ_BYTES = MAX_SEGMENT_BYTES;
+/** Share numbers in one allocate request (Tahoe's CDDL: 0*256 share numbers). */
+export const MAX_SHARES_PER_REQUEST = MAX_SHARES;
+/** Separate written pieces tracked per pending share (an uploader writes a few contiguous runs; more is abuse). */
+export const MAX_WRITE_RANGES_PER_SHARE = 1024;
+/** A lease lasts 31 days from its last renewal, as Tahoe's. */
+export const LEASE_DURATION_MS = 31 * 24 * 60 * 60 * 1000;
+/** Leases one share keeps (one per client that holds it; a renewal with a known secret adds none). */
+export const MAX_LEASES_PER_SHARE = 64;
+/** Corruption reports kept per share (the latest ones; every report is still counted). */
+export const MAX_CORRUPT_MARKS_PER_SHARE = 8;
+/** Longest corruption reason, UTF-8 bytes: a sentence, not a payload. */
+export const MAX_CORRUPT_REASON_BYTES = 1024;
+/** Longest node id a peer may report (ours are 32 base32 characters). */
+export const MAX_NODE_ID_CHARS = 128;
+/** Longest size text a person may type ("1.5GiB" is 6; anything near this is not a size). */
+export const MAX_SIZE_TEXT_CHARS = 32;
+/** Default capacity: this fraction of the browser's quota for the site (which also holds everything else of ours)… */
+export const DEFAULT_CAPACITY_QUOTA_FRACTION = 0.25;
+/** …but at most 2 GiB, so an unattended tab does not fill a person's disk… */
+export const DEFAULT_CAPACITY_MAX_BYTES = 2 * 1024 ** 3;
+/** …and 256 MiB when the browser does not say its quota. */
+export const DEFAULT_CAPACITY_UNKNOWN_QUOTA_BYTES = 256 * 1024 ** 2;
