@@ -47,3 +47,14 @@ export const TAG_GRID_ROOM_ID = 'bric_grid_room_id_v1';
 
 /** Proof that a peer knows the grid secret (bound to the session it is shown in). */
 export const TAG_GRID_PROOF = 'bric_grid_proof_v1';
+
+/** Client lease secret + storage index → per-file secrets (Tahoe's FILE_RENEWAL_TAG / FILE_CANCEL_TAG). */
+export const TAG_FILE_RENEW_SECRET = 'bric_file_renew_secret_v1';
+export const TAG_FILE_CANCEL_SECRET = 'bric_file_cancel_secret_v1';
+
+/** Per-file secret + node id → the secret one server is given (Tahoe's BUCKET_RENEWAL_TAG / BUCKET_CANCEL_TAG). */
+export const TAG_BUCKET_RENEW_SECRET = 'bric_bucket_renew_secret_v1';
+export const TAG_BUCKET_CANCEL_SECRET = 'bric_bucket_cancel_secret_v1';
+
+/** Storage index ‖ node id → a server's place on that file's permuted ring (Tahoe's permute_server_hash). */
+export const TAG_PERMUTE_SERVER = 'bric_permute_server_v1';
