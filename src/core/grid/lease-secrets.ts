@@ -6,17 +6,14 @@
  */
 import { assertBytes } from '../bytes.js';
 import { taggedHash, taggedPairHash } from '../hash/tagged.js';
-import { TAG_LEASE_CANCEL_SECRET, TAG_LEASE_RENEW_SECRET } from '../hash/tags.js';
-
-// TODO(hash/tags.ts): add these four tags next to TAG_LEASE_*_SECRET and import them from there.
-/** Client renew secret + storage index → file renew secret (Tahoe's FILE_RENEWAL_TAG). */
-export const TAG_FILE_RENEW_SECRET = 'bric_file_renew_secret_v1';
-/** Client cancel secret + storage index → file cancel secret (Tahoe's FILE_CANCEL_TAG). */
-export const TAG_FILE_CANCEL_SECRET = 'bric_file_cancel_secret_v1';
-/** File renew secret + node id → the renew secret one server is given (BUCKET_RENEWAL_TAG). */
-export const TAG_BUCKET_RENEW_SECRET = 'bric_bucket_renew_secret_v1';
-/** File cancel secret + node id → the cancel secret one server is given (BUCKET_CANCEL_TAG). */
-export const TAG_BUCKET_CANCEL_SECRET = 'bric_bucket_cancel_secret_v1';
+import {
+  TAG_BUCKET_CANCEL_SECRET,
+  TAG_BUCKET_RENEW_SECRET,
+  TAG_FILE_CANCEL_SECRET,
+  TAG_FILE_RENEW_SECRET,
+  TAG_LEASE_CANCEL_SECRET,
+  TAG_LEASE_RENEW_SECRET,
+} from '../hash/tags.js';
 
 export interface LeaseSecrets {
   readonly renewSecret: Uint8Array;

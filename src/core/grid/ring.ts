@@ -6,11 +6,8 @@
  */
 import { assertBytes, concatBytes } from '../bytes.js';
 import { taggedHash } from '../hash/tagged.js';
+import { TAG_PERMUTE_SERVER } from '../hash/tags.js';
 import { nodeIdBytes, nodeIdKey, type ServerDescriptor } from './broker.js';
-
-// TODO(hash/tags.ts): add `export const TAG_PERMUTE_SERVER = 'bric_permute_server_v1';` and import it.
-/** Storage index ‖ node id → the server's place on that file's ring. */
-export const TAG_PERMUTE_SERVER = 'bric_permute_server_v1';
 
 /** A server's position on the ring of one storage index (32 bytes, compared as big-endian). */
 export function ringPosition(storageIndex: Uint8Array, server: ServerDescriptor): Uint8Array {
