@@ -1,0 +1,58 @@
+/**
+ * Playwright: real Chromium (Debian's, never a downloaded one) against the real server
+ * (`signaling/main.ts`) serving the test build, which adds the browser harness (test/e2e/fixtures.ts).
+ * Launch flags and the microphone permission come from ../shared/NOTES.md: together they make
+ * Chromium offer 127.0.0.1 host candidates, so peers connect inside a loopback-only namespace.
+ */
+import { defineConfig } from '@playwright/test';
+
+const PORT = Number(process.env.BRIC_TEST_PORT ?? 8131);
+const BASE_URL = `http://127.0.0.1:${PORT}`;
+
+export default defineConfig({
+  testDir: 'test',
+  testMatch: ['e2e/**/*.spec.ts', 'browser/**/*.spec.ts'],
+  // 2 cores: CI has the machine to itself; on a shared workstation one worker is polite.
+  workers: process.env.CI ? 2 : 1,
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: 'list',
+  use: {
+    baseURL: BASE_URL,
+    headless: true,
+    // With --allow-loopback-in-peer-connection, this is what makes Chromium offer a 127.0.0.1 ICE
+    // host candidate (no getUserMedia call needed).
+    permissions: ['microphone'],
+    actionTimeout: 10_000,
+    navigationTimeout: 20_000,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      // No --disable-features here: Chromium keeps only the last one and would drop Playwright's.
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--allow-loopback-in-peer-connection',
+      ],
+    },
+  },
+  webServer: {
+    // The real server; BRIC_MODE=test serves dist-test/ (the app plus the browser harness) and
+    // builds it first when it is missing or older than the sources.
+    command: `"${process.execPath}" node_modules/tsx/dist/cli.mjs signaling/main.ts`,
+    url: `${BASE_URL}/healthz`,
+    env: { PORT: String(PORT), HOST: '127.0.0.1', BRIC_MODE: 'test' },
+    reuseExistingServer: false,
+    timeout: 180_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  },
+});
