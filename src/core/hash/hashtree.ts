@@ -167,6 +167,14 @@ export class IncompleteHashTree {
     return this.known.get(this.firstLeaf + i)?.slice();
   }
 
+  /** The verified hash of node `i`, or undefined while it is unverified. */
+  getNode(i: number): Uint8Array | undefined {
+    if (!Number.isSafeInteger(i) || i < 0 || i >= this.size) {
+      throw new RangeError(`node ${i} is out of range: the tree has ${this.size} nodes`);
+    }
+    return this.known.get(i)?.slice();
+  }
+
   /**
    * Adds node hashes (by node index) and leaf hashes (by leaf number). Every new hash is checked
    * against the tree up to an already verified node, and all of them are kept, or none: on

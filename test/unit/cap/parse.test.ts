@@ -1,7 +1,7 @@
 /** Caps: golden strings, strict rejection with named errors, round trips, verify caps. */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { bytesToHex, hexToBytes } from '../../../src/core/bytes.js';
 import { toVerifyCap } from '../../../src/core/cap/chk.js';
 import { BadCapPrefixError, CapError, CapParamsError, MalformedCapError } from '../../../src/core/cap/errors.js';
@@ -194,5 +194,14 @@ describe('verify caps and storage index', () => {
   });
   it('toVerifyCap refuses what is not a read cap', () => {
     expect(() => toVerifyCap({ kind: 'lit', data: new Uint8Array(0) } as unknown as ChkReadCap)).toThrow(TypeError);
+  });
+});
+
+describe('types', () => {
+  it('parseCap returns the Cap union; kind narrows it', () => {
+    expectTypeOf(parseCap).returns.toEqualTypeOf<Cap>();
+    expectTypeOf<Cap['kind']>().toEqualTypeOf<'chk' | 'chk-verifier' | 'lit'>();
+    expectTypeOf(toVerifyCap).returns.toEqualTypeOf<ChkVerifyCap>();
+    expectTypeOf(formatCap).parameter(0).toEqualTypeOf<Cap>();
   });
 });

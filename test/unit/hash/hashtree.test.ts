@@ -154,6 +154,10 @@ describe('proofs', () => {
     expect(iht.neededHashes(9)).toEqual(t.neededHashes(9));
     iht.setHashes(chain, new Map([[9, leaves[9]!]]));
     expect(iht.getLeaf(9)).toEqual(leaves[9]);
+    expect(iht.getNode(1)).toEqual(t.node(1));
+    expect(iht.getNode(5)).toEqual(t.node(5)); // computed on the way up from leaf 9 (node 24 → 11 → 5 → 2)
+    expect(iht.getNode(7)).toBeUndefined();
+    expect(() => iht.getNode(31)).toThrow(RangeError);
     // Verified nodes are now fixed: a different value for a known node is a BadHashError.
     expect(() => iht.setHashes(new Map([[1, flipBit(chain.get(1)!, 0)]]))).toThrow(BadHashError);
     // The same value again is fine and changes nothing.
