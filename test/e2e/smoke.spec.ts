@@ -1,0 +1,53 @@
+/**
+ * Smoke test of the platform: the real server serves the app, the app runs a module worker and
+ * opens IndexedDB, /healthz answers, the security headers are there, and the harness works.
+ */
+import { test, expect } from './fixtures.js';
+
+test('the app loads and says the node is alive', async ({ page }) => {
+  await page.goto('/');
+  await expect(page).toHaveTitle('bric');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('bric — node alive');
+});
+
+test('a module Web Worker runs and IndexedDB opens in the app', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('smoke-worker')).toHaveText('ok');
+  await expect(page.getByTestId('smoke-idb')).toHaveText('ok');
+});
+
+test('/healthz answers 200 with JSON', async ({ request }) => {
+  const res = await request.get('/healthz');
+  expect(res.status()).toBe(200);
+  expect(res.headers()['content-type']).toContain('application/json');
+  expect(await res.json()).toMatchObject({ ok: true });
+});
+
+test('pages carry the security headers; unknown files are 404, app routes fall back to the app', async ({ request }) => {
+  const index = await request.get('/');
+  expect(index.headers()['content-security-policy']).toContain("default-src 'self'");
+  expect(index.headers()['referrer-policy']).toBe('no-referrer');
+  expect(index.headers()['cache-control']).toBe('no-cache');
+  expect((await request.get('/no-such-file.js')).status()).toBe(404);
+  expect((await request.get('/%2e%2e/package.json')).status()).not.toBe(200);
+  const route = await request.get('/some/client/route');
+  expect(route.status()).toBe(200);
+  expect(await route.text()).toContain('<div id="app">');
+});
+
+test('the browser harness runs page code from Playwright', async ({ harnessPage }) => {
+  expect(await harnessPage.evaluate(() => window.bricHarness.smoke.echo({ a: [1, 2] }))).toEqual({ a: [1, 2] });
+  expect(await harnessPage.evaluate(() => window.bricHarness.smoke.probeIndexedDb())).toBe('ok');
+  expect(await harnessPage.evaluate(() => window.bricHarness.smoke.pingWorker({ signal: AbortSignal.timeout(10_000) }))).toBe('ok');
+});
+
+test('separate people get separate IndexedDB; tabs of one person share it', async ({ newPerson }) => {
+  const alice = await newPerson('alice');
+  const bob = await newPerson('bob');
+  const [a1, a2, b1] = await Promise.all([alice.openHarness(), alice.openHarness(), bob.openHarness()]);
+  const names = async (p: typeof a1): Promise<string[]> =>
+    p.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? ''));
+  await a1.evaluate(() => window.bricHarness.smoke.probeIndexedDb());
+  expect(await names(a2)).toContain('bric-smoke');
+  expect(await names(b1)).not.toContain('bric-smoke');
+});
