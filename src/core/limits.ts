@@ -128,3 +128,12 @@ export const DEFAULT_CAPACITY_QUOTA_FRACTION = 0.25;
 export const DEFAULT_CAPACITY_MAX_BYTES = 2 * 1024 ** 3;
 /** …and 256 MiB when the browser does not say its quota. */
 export const DEFAULT_CAPACITY_UNKNOWN_QUOTA_BYTES = 256 * 1024 ** 2;
+
+// --- Grid client (src/core/grid/) ---
+
+/** Time one storage server has for one request (connect, allocate, write or read a block, close): a 1 MiB block at 100 kB/s fits; a hung tab is left behind. */
+export const GRID_REQUEST_TIMEOUT_MS = 30_000;
+/** Allocation requests in flight during server selection: the N = 10 servers of a default upload are asked at once, without dialling a whole large grid. */
+export const GRID_PLACEMENT_CONCURRENCY = 10;
+/** listShares queries in flight during a download: the first N servers of the ring are asked at once (they hold the shares when the grid has not changed). */
+export const GRID_QUERY_CONCURRENCY = 10;
