@@ -4,7 +4,13 @@
  * turns them back into the same classes (wire.ts), so callers can branch on `err.name` either way.
  * @module
  */
+import { base32Encode } from '../bytes.js';
 import { BricError } from '../errors.js';
+
+/** How messages name a share: Tahoe writes storage indexes in base32. */
+export function shareLabel(storageIndex: Uint8Array, shareNum: number): string {
+  return `share ${shareNum} of storage index ${base32Encode(storageIndex)}`;
+}
 
 /** No requested share fits in what this node has left (checked before any byte flows). */
 export class CapacityExceededError extends BricError {
