@@ -26,9 +26,7 @@ export interface Deadline {
 export function deadline(clock: Clock, ms: number, parent: AbortSignal, what: string): Deadline {
   const controller = new AbortController();
   const timer = new AbortController();
-  const onParent = (): void => controller.abort(parent.reason);
-  if (parent.aborted) onParent();
-  else parent.addEventListener('abort', onParent, { once: true });
+  const unlink = link(parent, controller);
   clock.sleep(ms, { signal: timer.signal }).then(
     () => controller.abort(new ServerTimeoutError(`${what} did not answer within ${formatSeconds(ms)}`)),
     () => undefined, // the timer was cancelled by done()
@@ -36,10 +34,38 @@ export function deadline(clock: Clock, ms: number, parent: AbortSignal, what: st
   return {
     signal: controller.signal,
     done(): void {
-      parent.removeEventListener('abort', onParent);
+      unlink();
       timer.abort();
     },
   };
+}
+
+// One abort listener per parent signal, fanning out to every child: an upload runs N writes at
+// once under one signal, and a listener each would pile up on it.
+const children = new WeakMap<AbortSignal, Set<AbortController>>();
+
+function link(parent: AbortSignal, child: AbortController): () => void {
+  if (parent.aborted) {
+    child.abort(parent.reason);
+    return () => undefined;
+  }
+  let set = children.get(parent);
+  if (set === undefined) {
+    const created = new Set<AbortController>();
+    set = created;
+    children.set(parent, created);
+    parent.addEventListener(
+      'abort',
+      () => {
+        for (const c of created) c.abort(parent.reason);
+        created.clear();
+      },
+      { once: true },
+    );
+  }
+  set.add(child);
+  const own = set;
+  return () => void own.delete(child);
 }
 
 /** Runs `fn` under a deadline, always releasing the timer. */

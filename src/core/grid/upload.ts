@@ -1,0 +1,196 @@
+/**
+ * Uploading an immutable file (Tahoe's immutable/upload.py): prepare (key, storage index, exact
+ * share size) → select servers (happiness checked before any data flows) → encode, writing each
+ * share's blocks to its servers → close every share → the readcap. A server lost on the way is
+ * dropped while happiness still holds; otherwise every allocation is aborted and the upload fails.
+ * @module
+ */
+import type { ChkReadCap } from '../cap/types.js';
+import { encodeImmutable, prepareImmutable, type Keying } from '../immutable/encode.js';
+import type { SegmentRunner } from '../immutable/runner.js';
+import type { FileSource, ShareWriter } from '../immutable/source.js';
+import type { StorageBroker } from './broker.js';
+import { withDeadline, type Clock } from './clock.js';
+import { describeUnhappiness, UploadUnhappinessError } from './errors.js';
+import { abortAllocations, type PlacedServer, type Placement } from './placement.js';
+import { selectServers } from './select.js';
+
+export interface UploadComponents {
+  readonly broker: StorageBroker;
+  readonly clock: Clock;
+  readonly runner: SegmentRunner;
+}
+
+export interface UploadConfig {
+  readonly k: number;
+  readonly happy: number;
+  readonly n: number;
+  readonly segmentSize: number;
+  readonly leaseSecret: Uint8Array;
+  readonly keying: Keying;
+  /** Segments in flight in the encoder (memory ≈ segment size × depth × N/k). */
+  readonly pipelineDepth?: number;
+  /** Allocation requests in flight during server selection. */
+  readonly placementConcurrency: number;
+  /** Time one server has to answer one request (connect, allocate, write, close). */
+  readonly requestTimeoutMs: number;
+}
+
+export interface UploadOptions {
+  signal: AbortSignal;
+  /**
+   * Progress over every pass the upload makes over the file: `total` is the file size, twice in
+   * convergent mode (one pass to hash the key, one to encode and send).
+   */
+  onProgress?(bytesDone: number, total: number): void;
+}
+
+/** Where the shares went. */
+export interface UploadReport {
+  readonly cap: ChkReadCap;
+  /** Servers-of-happiness of the shares as closed. */
+  readonly happiness: number;
+  /** Per server that holds shares of the file now: its name and share numbers. */
+  readonly servers: readonly { readonly name: string; readonly shares: readonly number[] }[];
+}
+
+/** Uploads a file (bigger than a LIT cap holds) to the grid. */
+export async function uploadImmutable(
+  components: UploadComponents,
+  config: UploadConfig,
+  source: FileSource,
+  opts: UploadOptions,
+): Promise<UploadReport> {
+  const { broker, clock, runner } = components;
+  const { signal } = opts;
+  signal.throwIfAborted();
+  const passes = 'convergenceSecret' in config.keying ? 2 : 1;
+  const total = source.size * passes;
+  const prepared = await prepareImmutable(source, { k: config.k, n: config.n, segmentSize: config.segmentSize }, config.keying, {
+    signal,
+    onProgress: passes === 2 ? (done) => opts.onProgress?.(done, total) : undefined,
+  });
+  const { storageIndex, shareSize } = prepared;
+  const placement = await selectServers(
+    broker,
+    clock,
+    {
+      storageIndex,
+      shareSize,
+      n: prepared.params.n,
+      happy: config.happy,
+      leaseSecret: config.leaseSecret,
+      concurrency: config.placementConcurrency,
+      timeoutMs: config.requestTimeoutMs,
+    },
+    { signal },
+  );
+
+  const session = new UploadSession(placement, clock, config, shareSize, signal);
+  try {
+    const cap = await encodeImmutable(prepared, source, runner, session.writer, {
+      signal,
+      pipelineDepth: config.pipelineDepth,
+      onProgress: (done) => opts.onProgress?.(source.size * (passes - 1) + done, total),
+    });
+    await session.closeAll();
+    return {
+      cap,
+      happiness: placement.happiness(),
+      servers: placement.servers
+        .map((p) => ({ name: p.name, shares: [...new Set([...p.allocated, ...p.alreadyHave])].sort((a, b) => a - b) }))
+        .filter((s) => s.shares.length > 0),
+    };
+  } catch (error) {
+    await session.abortOpen();
+    throw session.failure ?? error;
+  }
+}
+
+/** The state of one upload's writes: which servers are still with us, what is closed. */
+class UploadSession {
+  /** The first unhappiness met; every later write fails with it. */
+  failure: UploadUnhappinessError | undefined;
+  private readonly closed = new Map<PlacedServer, Set<number>>();
+  readonly writer: ShareWriter;
+
+  constructor(
+    private readonly placement: Placement,
+    private readonly clock: Clock,
+    private readonly config: UploadConfig,
+    private readonly shareSize: number,
+    private readonly signal: AbortSignal,
+  ) {
+    this.writer = {
+      write: async (shareNum, offset, data, opts) => {
+        if (this.failure !== undefined) throw this.failure;
+        const targets = this.placement.writersOf(shareNum);
+        await Promise.all(
+          targets.map((p) =>
+            this.call(p, 'write', opts.signal, (s) => p.api.writeShare(this.placement.storageIndex, shareNum, offset, data, { signal: s })),
+          ),
+        );
+      },
+    };
+  }
+
+  /** Closes every allocated share on every server still with us. */
+  async closeAll(): Promise<void> {
+    await Promise.all(
+      this.placement.writers().flatMap((p) =>
+        [...p.allocated].map((shareNum) =>
+          this.call(p, 'close', this.signal, async (s) => {
+            await p.api.closeShare(this.placement.storageIndex, shareNum, { signal: s });
+            const done = this.closed.get(p) ?? new Set<number>();
+            done.add(shareNum);
+            this.closed.set(p, done);
+          }),
+        ),
+      ),
+    );
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** Aborts every allocation not closed yet, so nothing half-written stays claimed. */
+  async abortOpen(): Promise<void> {
+    const targets = this.placement.writers().map((p) => ({
+      api: p.api,
+      name: p.name,
+      shares: [...p.allocated].filter((s) => !this.closed.get(p)?.has(s)),
+    }));
+    await abortAllocations(this.clock, this.config.requestTimeoutMs, this.placement.storageIndex, targets);
+  }
+
+  /**
+   * One request to one server under a deadline. If it fails (and the upload was not cancelled)
+   * the server is lost: it is dropped, and the upload goes on only while happiness holds.
+   */
+  private async call(p: PlacedServer, what: string, signal: AbortSignal, fn: (signal: AbortSignal) => Promise<void>): Promise<void> {
+    try {
+      await withDeadline(this.clock, this.config.requestTimeoutMs, signal, `peer ${p.name}`, fn);
+    } catch (error) {
+      signal.throwIfAborted();
+      this.lose(p, what, error);
+    }
+  }
+
+  private lose(p: PlacedServer, what: string, cause: unknown): void {
+    const shares = this.placement.drop(p);
+    if (shares.length > 0 || p.alreadyHave.size > 0) {
+      // Best effort: the server may be gone, but if it is only slow it frees the space.
+      void abortAllocations(this.clock, this.config.requestTimeoutMs, this.placement.storageIndex, [
+        { api: p.api, name: p.name, shares: shares.filter((s) => !this.closed.get(p)?.has(s)) },
+      ]);
+    }
+    const happiness = this.placement.happiness();
+    if (happiness >= this.config.happy || this.failure !== undefined) return;
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const detail = { happiness, happy: this.config.happy, full: 0, unreachable: 1, known: this.placement.servers.length + 1 };
+    this.failure = new UploadUnhappinessError(
+      `${describeUnhappiness(detail, this.shareSize, `after peer ${p.name} was lost during ${what} (${reason})`)}`,
+      detail,
+      { cause },
+    );
+    throw this.failure;
+  }
+}
