@@ -21,6 +21,7 @@ export class WrittenRanges {
   /** The parts of [start, end) already written, ascending. */
   overlapping(start: number, end: number): Array<[number, number]> {
     const out: Array<[number, number]> = [];
+    if (end <= start) return out;
     for (let i = this.#first(start); i < this.#ranges.length; i++) {
       const [s, e] = this.#ranges[i]!;
       if (s >= end) break;
