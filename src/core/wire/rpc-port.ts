@@ -58,4 +58,6 @@ export interface RpcStats {
   bytesReceived: number;
   pending: number;
   inbound: number;
+  /** Bytes reserved for inbound messages still being reassembled. */
+  reassemblyBytes: number;
 }

@@ -68,7 +68,7 @@ export class RpcPeer implements Rpc {
   }
 
   stats(): RpcStats {
-    return { ...this.counts, pending: this.pending.size, inbound: this.inbound.size };
+    return { ...this.counts, pending: this.pending.size, inbound: this.inbound.size, reassemblyBytes: this.assembler.bytesInProgress };
   }
 
   handle(method: string, handler: RpcHandler): void {
