@@ -1,0 +1,218 @@
+/**
+ * The immutable decoder (Tahoe's immutable/downloader, simplified): pulls k shares, verifies each
+ * against the cap's UEB hash, then per segment reads k blocks, verifies them, decodes and decrypts
+ * them through the SegmentRunner, checks the crypttext hash and yields the plaintext. A bad share
+ * is dropped (and reported corrupt), another is pulled, and the segment is tried again.
+ * @module
+ */
+import type { ChkReadCap } from '../cap/types.js';
+import { assertBytes, equalBytes } from '../bytes.js';
+import { deriveCipherKey } from '../crypto/cipher.js';
+import { wipe } from '../crypto/keys.js';
+import { HASH_BYTES } from '../hash/hashtree.js';
+import { DEFAULT_PIPELINE_DEPTH, MAX_FILE_BYTES, MAX_PIPELINE_DEPTH, MAX_SHARES } from '../limits.js';
+import { pipelined } from './_pipeline.js';
+import { BadCrypttextError, BadShareError, NotEnoughSharesError, SegmentRunnerError, ShareUnavailableError } from './errors.js';
+import type { SegmentRunner } from './runner.js';
+import type { DecodedSegment } from './segment.js';
+import { segmentSpan } from './segmentation.js';
+import type { ShareSource } from './source.js';
+import { VerifiedShare, type OpenContext, type VerifiedFile } from './verified-share.js';
+
+export interface DecodeOptions {
+  signal: AbortSignal;
+  /** Plaintext bytes yielded so far, after each segment. */
+  onProgress?(bytesDone: number): void;
+  /** Segments in flight (default: DEFAULT_PIPELINE_DEPTH, or the runner's concurrency + 1 if larger). */
+  pipelineDepth?: number;
+}
+
+type ShareProblem = BadShareError | ShareUnavailableError;
+
+function isShareProblem(err: unknown): err is ShareProblem {
+  return err instanceof BadShareError || err instanceof ShareUnavailableError;
+}
+
+/** The shares in use, and the source of more. */
+class ShareSet {
+  readonly active: VerifiedShare[] = [];
+  readonly problems: Error[] = [];
+  readonly ctx: OpenContext;
+
+  constructor(
+    private readonly source: ShareSource,
+    cap: ChkReadCap,
+    private readonly signal: AbortSignal,
+  ) {
+    this.ctx = { expected: { uebHash: cap.uebHash, k: cap.k, n: cap.n, size: cap.size } };
+  }
+
+  /** Pulls shares until `k` distinct good ones are active, or throws NotEnoughSharesError. */
+  async fill(k: number): Promise<VerifiedFile> {
+    while (this.active.length < k) {
+      const reader = await this.source.next({ signal: this.signal });
+      if (reader === null) throw new NotEnoughSharesError(this.active.length, k, this.problems);
+      if (this.active.some((s) => s.shareNum === reader.shareNum)) continue; // another copy of a share in use
+      try {
+        this.active.push(await VerifiedShare.open(reader, this.ctx, this.signal));
+      } catch (err) {
+        if (!isShareProblem(err)) throw err;
+        this.problems.push(err);
+        if (err instanceof BadShareError) reader.reportCorrupt?.(err.message);
+      }
+    }
+    return this.ctx.file!;
+  }
+
+  drop(share: VerifiedShare, err: ShareProblem): void {
+    const at = this.active.indexOf(share);
+    if (at >= 0) this.active.splice(at, 1);
+    this.problems.push(err);
+    if (err instanceof BadShareError) share.reader.reportCorrupt?.(err.message);
+  }
+}
+
+interface Fetched {
+  /** The first share that failed while fetching, or the decoded segment and what to verify it with. */
+  failed?: { share: VerifiedShare; err: ShareProblem };
+  blockNodes?: Map<number, Uint8Array>[];
+  crypttextNodes?: Map<number, Uint8Array>;
+  decoded?: DecodedSegment;
+}
+
+function assertCap(cap: ChkReadCap): void {
+  if (typeof cap !== 'object' || cap === null || cap.kind !== 'chk') throw new TypeError('"cap" expected a CHK read cap');
+  assertBytes(cap.key, 'cap.key', 16);
+  assertBytes(cap.uebHash, 'cap.uebHash', HASH_BYTES);
+  const ok = (v: number, min: number, max: number): boolean => Number.isSafeInteger(v) && v >= min && v <= max;
+  if (!ok(cap.k, 1, MAX_SHARES) || !ok(cap.n, cap.k, MAX_SHARES) || !ok(cap.size, 0, MAX_FILE_BYTES)) {
+    throw new RangeError(`"cap" has impossible parameters k=${cap.k}, N=${cap.n}, size=${cap.size}`);
+  }
+}
+
+/** The plaintext of the file `cap` names, segment by segment, every byte verified. */
+export function decodeImmutable(cap: ChkReadCap, shares: ShareSource, runner: SegmentRunner, opts: DecodeOptions): AsyncIterable<Uint8Array> {
+  assertCap(cap);
+  const depth = opts.pipelineDepth ?? Math.max(DEFAULT_PIPELINE_DEPTH, runner.concurrency + 1);
+  if (!Number.isSafeInteger(depth) || depth < 1 || depth > MAX_PIPELINE_DEPTH) {
+    throw new RangeError(`"pipelineDepth" must be a whole number from 1 to ${MAX_PIPELINE_DEPTH}, got ${depth}`);
+  }
+  return decodeSegments(cap, shares, runner, opts, depth);
+}
+
+async function* decodeSegments(
+  cap: ChkReadCap,
+  shares: ShareSource,
+  runner: SegmentRunner,
+  opts: DecodeOptions,
+  depth: number,
+): AsyncGenerator<Uint8Array> {
+  const { signal } = opts;
+  const set = new ShareSet(shares, cap, signal);
+  const file = await set.fill(cap.k);
+  const { seg } = file;
+  const cipherKey = deriveCipherKey(cap.key);
+  try {
+    let j = 0;
+    while (j < seg.numSegments) {
+      const chosen = set.active.slice(0, seg.k);
+      let failed = false;
+      const start = (i: number): Promise<Fetched> => fetchSegment(i, chosen, file, runner, cipherKey, signal);
+      for await (const [i, fetched] of pipelined(j, seg.numSegments, depth, start)) {
+        const problem = fetched.failed ?? verifySegment(i, fetched, chosen, file);
+        if (problem !== undefined) {
+          set.drop(problem.share, problem.err);
+          failed = true;
+          break;
+        }
+        const span = segmentSpan(seg, i);
+        j = i + 1;
+        opts.onProgress?.(span.offset + span.length);
+        if (fetched.decoded!.data.length > 0) yield fetched.decoded!.data;
+      }
+      if (failed) await set.fill(seg.k);
+    }
+  } finally {
+    wipe(cipherKey);
+  }
+}
+
+/** Reads segment `i`'s blocks (and hash nodes) from the chosen shares and has the runner decode them. */
+async function fetchSegment(
+  i: number,
+  chosen: VerifiedShare[],
+  file: VerifiedFile,
+  runner: SegmentRunner,
+  cipherKey: Uint8Array,
+  signal: AbortSignal,
+): Promise<Fetched> {
+  const span = segmentSpan(file.seg, i);
+  const crypttextShare = chosen[0]!;
+  const [reads, crypttextRead] = await Promise.all([
+    Promise.allSettled(chosen.map((s) => s.readBlock(i, signal))),
+    Promise.allSettled([crypttextShare.readCrypttextNodes(i, signal)]),
+  ]);
+  signal.throwIfAborted();
+  for (let x = 0; x < reads.length; x++) {
+    const r = reads[x]!;
+    if (r.status === 'rejected') {
+      if (!isShareProblem(r.reason)) throw r.reason;
+      return { failed: { share: chosen[x]!, err: r.reason } };
+    }
+  }
+  const ct = crypttextRead[0]!;
+  if (ct.status === 'rejected') {
+    if (!isShareProblem(ct.reason)) throw ct.reason;
+    return { failed: { share: crypttextShare, err: ct.reason } };
+  }
+  const fulfilled = reads.map((r) => (r as PromiseFulfilledResult<{ block: Uint8Array; nodes: Map<number, Uint8Array> }>).value);
+  // One buffer of our own for the k blocks: the runner may transfer (detach) it.
+  const owned = new Uint8Array(chosen.length * span.blockSize);
+  const blocks = fulfilled.map((f, x) => {
+    owned.set(f.block, x * span.blockSize);
+    return owned.subarray(x * span.blockSize, (x + 1) * span.blockSize);
+  });
+  const decoded = await runner.decodeSegment(
+    {
+      k: file.seg.k,
+      n: file.seg.n,
+      segmentIndex: i,
+      length: span.length,
+      shareNums: chosen.map((s) => s.shareNum),
+      blocks,
+      decrypt: { cipherKey, offset: span.offset },
+    },
+    { signal },
+  );
+  if (decoded.segmentIndex !== i || decoded.blockHashes.length !== chosen.length || decoded.data.length !== span.length) {
+    throw new SegmentRunnerError(`the segment runner returned a malformed result for segment ${i}`);
+  }
+  return { blockNodes: fulfilled.map((f) => f.nodes), crypttextNodes: ct.value, decoded };
+}
+
+/** Checks a decoded segment; returns the share to drop, or throws when no share is to blame. */
+function verifySegment(i: number, fetched: Fetched, chosen: VerifiedShare[], file: VerifiedFile): Fetched['failed'] {
+  const decoded = fetched.decoded!;
+  for (let x = 0; x < chosen.length; x++) {
+    try {
+      chosen[x]!.checkBlock(i, decoded.blockHashes[x]!, fetched.blockNodes![x]!);
+    } catch (err) {
+      if (isShareProblem(err)) return { share: chosen[x]!, err };
+      throw err;
+    }
+  }
+  try {
+    chosen[0]!.checkCrypttextNodes(i, fetched.crypttextNodes!);
+  } catch (err) {
+    if (isShareProblem(err)) return { share: chosen[0]!, err };
+    throw err;
+  }
+  const expected = file.crypttextTree.getLeaf(i);
+  if (expected === undefined || !equalBytes(expected, decoded.crypttextHash)) {
+    throw new BadCrypttextError(
+      i,
+      `segment ${i} decoded from verified blocks does not match the crypttext hash tree: the file was encoded wrongly`,
+    );
+  }
+  return undefined;
+}
