@@ -114,7 +114,7 @@ describe('rpc under faults', () => {
     b.filter = (f) => {
       if (++n === 3) {
         const bad = f.slice();
-        bad[13] ^= 1; // the offset field
+        bad[13] = bad[13]! ^ 1; // the offset field
         return bad;
       }
       return f;
