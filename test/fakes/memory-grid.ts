@@ -30,6 +30,8 @@ export interface NodeFaults {
   broken: boolean;
   /** Until this FakeClock time the node answers nothing (a hung tab); null: not hung. */
   hungUntil: number | null;
+  /** The methods hungUntil holds; null: every method. */
+  hungMethods: Method[] | null;
   /** Delay of every request, in FakeClock ms. */
   latencyMs: number;
   /** Rewrites readShare replies (corruption in flight or on disk); null: honest replies. */
@@ -41,7 +43,7 @@ export interface NodeFaults {
 export class MemoryNode {
   readonly store = new MemoryShareStore();
   readonly server: StorageServer;
-  readonly faults: NodeFaults = { broken: false, hungUntil: null, latencyMs: 0, corruptRead: null, dropAfter: null };
+  readonly faults: NodeFaults = { broken: false, hungUntil: null, hungMethods: null, latencyMs: 0, corruptRead: null, dropAfter: null };
   /** Requests received, by method (counted when they reach the node, before faults). */
   readonly calls = Object.fromEntries(METHODS.map((m) => [m, 0])) as Record<Method, number>;
   /** Bytes of share data received by writeShare. */
@@ -60,6 +62,8 @@ export class MemoryNode {
     readonly nodeId: string,
     readonly clock: FakeClock,
     capacityBytes: number,
+    /** Requests in flight on the whole grid, by method, and the most at once. */
+    private readonly gridLoad: GridLoad = newGridLoad(),
   ) {
     this.server = new StorageServer({ store: this.store, clock: { now: () => 1_700_000_000_000 + clock.now() } }, { nodeId, capacityBytes });
   }
@@ -94,12 +98,16 @@ export class MemoryNode {
   private async answer(method: Method, args: unknown[]): Promise<unknown> {
     this.calls[method]++;
     const opts = args[args.length - 1] as { signal: AbortSignal };
+    const load = this.gridLoad;
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    load.inFlight[method]++;
+    load.maxInFlight[method] = Math.max(load.maxInFlight[method], load.inFlight[method]);
     try {
       const f = this.faults;
       if (f.latencyMs > 0) await this.clock.sleep(f.latencyMs, opts);
-      if (f.hungUntil !== null && f.hungUntil > this.clock.now()) await this.clock.sleep(f.hungUntil - this.clock.now(), opts);
+      const hung = f.hungUntil !== null && f.hungUntil > this.clock.now() && (f.hungMethods === null || f.hungMethods.includes(method));
+      if (hung && f.hungUntil !== null) await this.clock.sleep(f.hungUntil - this.clock.now(), opts);
       if (f.dropAfter !== null && f.dropAfter.method === method && this.calls[method] > f.dropAfter.calls) {
         this.drop();
         throw new Error('connection lost');
@@ -112,8 +120,19 @@ export class MemoryNode {
       return result;
     } finally {
       this.inFlight--;
+      load.inFlight[method]--;
     }
   }
+}
+
+export interface GridLoad {
+  inFlight: Record<Method, number>;
+  maxInFlight: Record<Method, number>;
+}
+
+function newGridLoad(): GridLoad {
+  const zero = (): Record<Method, number> => Object.fromEntries(METHODS.map((m) => [m, 0])) as Record<Method, number>;
+  return { inFlight: zero(), maxInFlight: zero() };
 }
 
 export interface MemoryGridInit {
@@ -130,6 +149,8 @@ export class MemoryGrid implements StorageBroker {
   readonly nodes: MemoryNode[];
   /** Connections opened through connect(), all nodes together. */
   connects = 0;
+  /** Requests in flight on the whole grid, by method, and the most at once. */
+  readonly load: GridLoad = newGridLoad();
 
   constructor(init: MemoryGridInit = {}) {
     this.clock = init.clock ?? new FakeClock();
@@ -137,7 +158,7 @@ export class MemoryGrid implements StorageBroker {
     this.nodes = Array.from({ length: count }, (_, i) => {
       const cap = init.capacityBytes;
       const bytes = typeof cap === 'number' ? cap : (cap?.[i] ?? 64 * 1024 * 1024);
-      return new MemoryNode(`node-${String(i).padStart(2, '0')}`, this.clock, bytes);
+      return new MemoryNode(`node-${String(i).padStart(2, '0')}`, this.clock, bytes, this.load);
     });
   }
 
@@ -168,6 +189,12 @@ export class MemoryGrid implements StorageBroker {
   /** Sum of a counter over every node. */
   total(method: Method): number {
     return this.nodes.reduce((sum, n) => sum + n.calls[method], 0);
+  }
+
+  /** Bytes held or reserved on every node (closed shares and pending allocations). */
+  async usedBytes(): Promise<number[]> {
+    const signal = new AbortController().signal;
+    return Promise.all(this.nodes.map(async (n) => (await n.server.getVersion({ signal })).usedBytes));
   }
 
   bytesWritten(): number {

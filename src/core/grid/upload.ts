@@ -86,7 +86,7 @@ export async function uploadImmutable(
     { signal },
   );
 
-  const session = new UploadSession(placement, clock, config, shareSize, signal);
+  const session = new UploadSession(placement, broker, clock, config, shareSize, signal);
   try {
     const cap = await encodeImmutable(prepared, source, runner, session.writer, {
       signal,
@@ -116,6 +116,7 @@ class UploadSession {
 
   constructor(
     private readonly placement: Placement,
+    private readonly broker: StorageBroker,
     private readonly clock: Clock,
     private readonly config: UploadConfig,
     private readonly shareSize: number,
@@ -174,14 +175,26 @@ class UploadSession {
     }
   }
 
+  /**
+   * Best effort: a lost server may be only slow, or reachable again on a new connection (the old
+   * one is closed); either way it should free the space it reserved for shares we will not finish.
+   */
+  private async abortOnLost(p: PlacedServer, shares: number[]): Promise<void> {
+    const { clock, config, placement } = this;
+    try {
+      const api = await withDeadline(clock, config.requestTimeoutMs, new AbortController().signal, `peer ${p.name}`, (signal) =>
+        this.broker.connect(p.server.nodeId, { signal }),
+      );
+      await abortAllocations(clock, config.requestTimeoutMs, placement.storageIndex, [{ api, name: p.name, shares }]);
+    } catch {
+      // Gone for good: its pending shares go when it notices the lost connection or restarts.
+    }
+  }
+
   private lose(p: PlacedServer, what: string, cause: unknown): void {
     const shares = this.placement.drop(p);
-    if (shares.length > 0 || p.alreadyHave.size > 0) {
-      // Best effort: the server may be gone, but if it is only slow it frees the space.
-      void abortAllocations(this.clock, this.config.requestTimeoutMs, this.placement.storageIndex, [
-        { api: p.api, name: p.name, shares: shares.filter((s) => !this.closed.get(p)?.has(s)) },
-      ]);
-    }
+    const open = shares.filter((s) => !this.closed.get(p)?.has(s));
+    if (open.length > 0) void this.abortOnLost(p, open);
     const happiness = this.placement.happiness();
     if (happiness >= this.config.happy || this.failure !== undefined) return;
     const reason = cause instanceof Error ? cause.message : String(cause);
