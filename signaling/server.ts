@@ -110,6 +110,7 @@ export function attachSignaling(server: Server, init: Partial<SignalingInit> = {
   };
 
   const onMessage = (c: Client, data: RawData, isBinary: boolean): void => {
+    if (c.ws.readyState !== WebSocket.OPEN) return; // closing: what was still queued is ignored
     const now = performance.now();
     c.tokens = Math.min(cfg.rateBurst, c.tokens + ((now - c.refilledAt) * cfg.ratePerSecond) / 1000);
     c.refilledAt = now;
