@@ -16,7 +16,8 @@ declare global {
   }
 }
 
-const modules = import.meta.glob<Record<string, unknown>>('./harness/*.ts', { eager: true });
+// Files starting with `_` are a module's private helpers (workers, shared code): not registered.
+const modules = import.meta.glob<Record<string, unknown>>(['./harness/*.ts', '!./harness/_*.ts'], { eager: true });
 const registry: Record<string, Record<string, unknown>> = {};
 for (const [path, module] of Object.entries(modules)) {
   const name = path.replace(/^\.\/harness\//, '').replace(/\.ts$/, '');

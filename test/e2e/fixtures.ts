@@ -11,6 +11,8 @@
  *      declare global { interface BricHarness { '<name>': typeof import('./<name>.js') } }
  *    so `window.bricHarness.<name>` is typed in your tests (the key MUST be the file name).
  *    Every harness/*.ts is imported eagerly by test/browser/harness.ts, so no other file changes.
+ *    Files named harness/_*.ts are not registered: use them for your module's workers or helpers
+ *    (e.g. `new Worker(new URL('./_x.worker.ts', import.meta.url), { type: 'module' })`).
  * 2. Write test/browser/<name>.spec.ts:
  *      import { test, expect } from '../e2e/fixtures.js';
  *      test('…', async ({ harnessPage }) => {

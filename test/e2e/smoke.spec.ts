@@ -1,19 +1,18 @@
 /**
- * Smoke test of the platform: the real server serves the app, the app runs a module worker and
- * opens IndexedDB, /healthz answers, the security headers are there, and the harness works.
+ * Smoke test of the platform: the real server serves the app, a module worker runs and IndexedDB
+ * opens on its origin, /healthz answers, the security headers are there, and the harness works.
  */
 import { test, expect } from './fixtures.js';
 
-test('the app loads and says the node is alive', async ({ page }) => {
+test('the app loads and renders without errors', async ({ page }) => {
   await page.goto('/');
   await expect(page).toHaveTitle('bric');
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('bric — node alive');
+  await expect(page.locator('#app > *').first()).toBeVisible();
 });
 
-test('a module Web Worker runs and IndexedDB opens in the app', async ({ page }) => {
-  await page.goto('/');
-  await expect(page.getByTestId('smoke-worker')).toHaveText('ok');
-  await expect(page.getByTestId('smoke-idb')).toHaveText('ok');
+test('a module Web Worker runs and IndexedDB opens on the app origin, under its CSP', async ({ harnessPage }) => {
+  expect(await harnessPage.evaluate(() => window.bricHarness.smoke.pingWorker(10_000))).toBe('ok');
+  expect(await harnessPage.evaluate(() => window.bricHarness.smoke.probeIndexedDb())).toBe('ok');
 });
 
 test('/healthz answers 200 with JSON', async ({ request }) => {
@@ -37,8 +36,8 @@ test('pages carry the security headers; unknown files are 404, app routes fall b
 
 test('the browser harness runs page code from Playwright', async ({ harnessPage }) => {
   expect(await harnessPage.evaluate(() => window.bricHarness.smoke.echo({ a: [1, 2] }))).toEqual({ a: [1, 2] });
-  expect(await harnessPage.evaluate(() => window.bricHarness.smoke.probeIndexedDb())).toBe('ok');
-  expect(await harnessPage.evaluate(() => window.bricHarness.smoke.pingWorker({ signal: AbortSignal.timeout(10_000) }))).toBe('ok');
+  expect(await harnessPage.evaluate(() => Object.keys(window.bricHarness))).toContain('smoke');
+  expect(await harnessPage.evaluate(() => Object.keys(window.bricHarness))).not.toContain('_smoke.worker');
 });
 
 test('separate people get separate IndexedDB; tabs of one person share it', async ({ newPerson }) => {
