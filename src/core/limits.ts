@@ -137,3 +137,10 @@ export const GRID_REQUEST_TIMEOUT_MS = 30_000;
 export const GRID_PLACEMENT_CONCURRENCY = 10;
 /** listShares queries in flight during a download: the first N servers of the ring are asked at once (they hold the shares when the grid has not changed). */
 export const GRID_QUERY_CONCURRENCY = 10;
+
+// --- WebRTC connections (src/adapters/rtc/peers.ts) ---
+
+/** Time from dialling a peer to a proven link: loopback/LAN take 60–320 ms (NOTES), STUN/TURN paths seconds. */
+export const RTC_CONNECT_TIMEOUT_MS = 20_000;
+/** Links one tab keeps open or in progress: ~0.3 MiB each, 500 per renderer at most and freed only on GC (NOTES). */
+export const RTC_MAX_LINKS = 64;
