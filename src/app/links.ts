@@ -2,22 +2,21 @@
  * Readcap links and invite links (CONTRACT.md "Links"): the cap, the file's name and the grid go
  * only in the URL's `#fragment`, which browsers never send to the server. A page at `/` with no
  * fragment joins the embedded default grid. Fragment grammar (form-encoded, keys in any order):
- *   invite:  #grid=<grid id>.<grid secret, 52 base32 chars>
+ *   invite:  #grid=<grid id>.<grid secret in base32 (52 characters for 32 bytes)>
  *   readcap: #cap=<URI:BRIC-…>&name=<file name>&grid=<grid id>[.<secret>]   ("default" needs no secret)
  * @module
  */
 import { parseCap, formatCap } from '../core/cap/parse.js';
 import type { ChkReadCap, LitCap } from '../core/cap/types.js';
-import { base32Decode, base32Encode, equalBytes, hexToBytes } from '../core/bytes.js';
-import { taggedHash } from '../core/hash/tagged.js';
-import { TAG_GRID_ROOM_ID } from '../core/hash/tags.js';
+import { base32Decode, base32Encode, equalBytes } from '../core/bytes.js';
+import { DEFAULT_GRID_SECRET, deriveRoomId, MIN_GRID_SECRET_BYTES } from '../core/wire/grid-proof.js';
 import { LinkError } from './errors.js';
 
 /** A grid: a name people read and the secret whose knowledge makes a peer a member. */
 export interface GridRef {
   /** 1–32 of a–z, 0–9 and '-', starting with a letter or digit. */
   readonly id: string;
-  /** 32 bytes; the signaling server sees only a hash of it (roomIdOf). */
+  /** 16–64 bytes (32 random ones for a new grid); the signaling server sees only a hash of it (roomIdOf). */
   readonly secret: Uint8Array;
 }
 
@@ -27,14 +26,15 @@ export type OpenedLink =
   | { readonly kind: 'invite'; readonly grid: GridRef }
   | { readonly kind: 'readcap'; readonly grid: GridRef; readonly cap: ChkReadCap | LitCap; readonly name: string };
 
+/** Secret of a new grid. */
 export const GRID_SECRET_BYTES = 32;
+/** Longest secret a link may carry (a secret is a key, not a payload). */
+const MAX_GRID_SECRET_BYTES = 64;
 export const DEFAULT_GRID_ID = 'default';
 /**
- * The default grid's secret, embedded in the app so `npm start` and a few tabs make a grid with
- * no set-up. It is public by design: the default grid is "everyone on this server"; private
- * grids come from invite links. (SHA-256 of "bric default grid v1".)
+ * The default grid, embedded in the app (core/wire/grid-proof.ts) so `npm start` and a few tabs
+ * make a grid with no set-up. Public by design; private grids come from invite links.
  */
-const DEFAULT_GRID_SECRET = hexToBytes('3849296ef253b898a1a28c5ad9f407decaa52ba6686ff0edd75a070eebc3ab5a');
 export const DEFAULT_GRID: GridRef = Object.freeze({ id: DEFAULT_GRID_ID, secret: DEFAULT_GRID_SECRET });
 
 const GRID_ID_RE = /^[a-z0-9][a-z0-9-]{0,31}$/;
@@ -46,7 +46,7 @@ const FALLBACK_NAME = 'bric-file';
 
 /** The signaling room of a grid: a tagged hash of its secret (52 base32 characters). */
 export function roomIdOf(grid: GridRef): string {
-  return base32Encode(taggedHash(TAG_GRID_ROOM_ID, grid.secret));
+  return deriveRoomId(grid.secret);
 }
 
 export function isDefaultGrid(grid: GridRef): boolean {
@@ -119,14 +119,18 @@ function parseGridParam(text: string): GridRef {
   } catch {
     secret = new Uint8Array(0);
   }
-  if (secret.length !== GRID_SECRET_BYTES) throw new LinkError(`the secret of grid "${id}" in this link is damaged (it should be ${GRID_SECRET_BYTES} bytes in base32)`);
+  if (secret.length < MIN_GRID_SECRET_BYTES || secret.length > MAX_GRID_SECRET_BYTES) {
+    throw new LinkError(`the secret of grid "${id}" in this link is damaged (it should be ${GRID_SECRET_BYTES} bytes in base32)`);
+  }
   return { id, secret };
 }
 
 function gridParam(grid: GridRef): string {
   assertGridId(grid.id);
   if (isDefaultGrid(grid)) return DEFAULT_GRID_ID;
-  if (grid.secret.length !== GRID_SECRET_BYTES) throw new RangeError(`"grid.secret" must be ${GRID_SECRET_BYTES} bytes, got ${grid.secret.length}`);
+  if (grid.secret.length < MIN_GRID_SECRET_BYTES || grid.secret.length > MAX_GRID_SECRET_BYTES) {
+    throw new RangeError(`"grid.secret" must be ${MIN_GRID_SECRET_BYTES}–${MAX_GRID_SECRET_BYTES} bytes, got ${grid.secret.length}`);
+  }
   return `${grid.id}.${base32Encode(grid.secret)}`;
 }
 

@@ -1,0 +1,56 @@
+/**
+ * What the UI facade needs from this tab's node (node.ts implements it): the node's counters,
+ * its capacity setting, uploads from a File and restores from a cap. Kept apart from node.ts so
+ * the facade and its tests do not pull in WebRTC, IndexedDB or workers.
+ * @module
+ */
+import type { ChkReadCap, LitCap } from '../core/cap/types.js';
+import type { GridRef } from './links.js';
+
+/** The node's state as the person sees it; a fresh object whenever something changed. */
+export interface NodeSnapshot {
+  /** This node's id (stable across reloads of this tab, from IndexedDB). */
+  readonly nodeId: string;
+  /** Storage peers this tab has an open, proven link to now (not counting itself). */
+  readonly peerCount: number;
+  /** Peers present in the grid's room (not counting itself), connected or not. */
+  readonly presentCount: number;
+  /** Bytes of shares this node holds or has reserved. */
+  readonly usedBytes: number;
+  /** The maximum the person set. */
+  readonly capacityBytes: number;
+  /** True once the signaling server told us who is present. */
+  readonly joined: boolean;
+  /** Why the node is not in the grid now (signaling lost, …), or undefined. */
+  readonly problem?: string;
+}
+
+export interface UploadOutcome {
+  readonly cap: ChkReadCap | LitCap;
+  /** The readcap link for the file: cap, name and grid in the fragment. */
+  readonly link: string;
+}
+
+export interface RestorePhase {
+  readonly phase: 'waiting-for-grid' | 'finding-shares' | 'restoring';
+  readonly bytesDone: number;
+  readonly total: number;
+}
+
+export interface BricNode {
+  readonly grid: GridRef;
+  snapshot(): NodeSnapshot;
+  /** Calls `listener` after each change of the snapshot; returns the unsubscribe function. */
+  subscribe(listener: (snapshot: NodeSnapshot) => void): () => void;
+  /** Sets the node's maximum capacity (persisted); shares beyond it are refused before bytes flow. */
+  setCapacity(bytes: number, opts: { signal: AbortSignal }): Promise<void>;
+  /** Uploads a file (streamed from the Blob) to the grid; progress is over every pass the upload makes. */
+  upload(file: File, opts: { signal: AbortSignal; onProgress?(done: number, total: number): void }): Promise<UploadOutcome>;
+  /**
+   * Restores a file, streaming verified plaintext. Waits for the grid's presence list first (so
+   * the peers that hold shares are known). Not enough shares → NotEnoughSharesError.
+   */
+  restore(cap: ChkReadCap | LitCap, opts: { signal: AbortSignal; onPhase?(phase: RestorePhase): void }): AsyncIterable<Uint8Array>;
+  /** Leaves the grid, closes every link, releases the node identity and workers. */
+  close(): void;
+}
