@@ -67,12 +67,13 @@ function buildTable(rows: Uint8Array, k: number, first: number, size: number): I
     return t;
   }
   const t = new Int32Array(k * 256);
-  for (let j = 0; j < size; j++) {
-    const shift = 8 * j;
-    for (let c = 0; c < k; c++) {
-      const base = rows[(first + j) * k + c]! << 8;
-      for (let b = 0; b < 256; b++) t[c * 256 + b]! |= mt[base | b]! << shift;
-    }
+  for (let c = 0; c < k; c++) {
+    // A missing fourth row multiplies by 0: mt[0 | b] = 0.
+    const b0 = rows[first * k + c]! << 8;
+    const b1 = rows[(first + 1) * k + c]! << 8;
+    const b2 = rows[(first + 2) * k + c]! << 8;
+    const b3 = size === 4 ? rows[(first + 3) * k + c]! << 8 : 0;
+    for (let b = 0; b < 256; b++) t[c * 256 + b] = mt[b0 | b]! | (mt[b1 | b]! << 8) | (mt[b2 | b]! << 16) | (mt[b3 | b]! << 24);
   }
   return t;
 }

@@ -44,13 +44,15 @@ for (let c = 0; c < 256; c++) {
 }
 
 /**
- * Inverts an n×n matrix (row-major) over GF(2^8) by Gauss-Jordan elimination.
+ * Inverts an n×n matrix (row-major) over GF(2^8) by Gauss-Jordan elimination, with row
+ * operations through GF_MUL_TABLE (decoding from many parity shares inverts up to 128×128).
  * Returns null when the matrix is singular.
  */
 export function gfInvertMatrix(matrix: Uint8Array, n: number): Uint8Array | null {
   const a = matrix.slice();
   const inv = new Uint8Array(n * n);
   for (let i = 0; i < n; i++) inv[i * n + i] = 1;
+  const mt = GF_MUL_TABLE;
   for (let col = 0; col < n; col++) {
     let pivot = col;
     while (pivot < n && a[pivot * n + col] === 0) pivot++;
@@ -61,17 +63,17 @@ export function gfInvertMatrix(matrix: Uint8Array, n: number): Uint8Array | null
         const u = inv[col * n + j]!; inv[col * n + j] = inv[pivot * n + j]!; inv[pivot * n + j] = u;
       }
     }
-    const scale = gfInv(a[col * n + col]!);
+    const scale = gfInv(a[col * n + col]!) << 8;
     for (let j = 0; j < n; j++) {
-      a[col * n + j] = gfMul(a[col * n + j]!, scale);
-      inv[col * n + j] = gfMul(inv[col * n + j]!, scale);
+      a[col * n + j] = mt[scale | a[col * n + j]!]!;
+      inv[col * n + j] = mt[scale | inv[col * n + j]!]!;
     }
     for (let r = 0; r < n; r++) {
-      const f = a[r * n + col]!;
+      const f = a[r * n + col]! << 8;
       if (r === col || f === 0) continue;
       for (let j = 0; j < n; j++) {
-        a[r * n + j]! ^= gfMul(f, a[col * n + j]!);
-        inv[r * n + j]! ^= gfMul(f, inv[col * n + j]!);
+        a[r * n + j]! ^= mt[f | a[col * n + j]!]!;
+        inv[r * n + j]! ^= mt[f | inv[col * n + j]!]!;
       }
     }
   }
