@@ -119,6 +119,7 @@ async function* decodeSegments(
       let failed = false;
       const start = (i: number): Promise<Fetched> => fetchSegment(i, chosen, file, runner, cipherKey, signal);
       for await (const [i, fetched] of pipelined(j, seg.numSegments, depth, start)) {
+        signal.throwIfAborted();
         const problem = fetched.failed ?? verifySegment(i, fetched, chosen, file);
         if (problem !== undefined) {
           set.drop(problem.share, problem.err);

@@ -134,6 +134,7 @@ export async function encodeImmutable(
       );
     };
     for await (const [j, r] of pipelined(0, seg.numSegments, depth, start)) {
+      signal.throwIfAborted();
       const span = segmentSpan(seg, j);
       assertEncoded(r, j, n, span.blockSize);
       const at = blockOffset(layout, seg, j);

@@ -138,9 +138,17 @@ export function parseHeader(bytes: Uint8Array, shareNum: number): ShareHeader {
 
 /** Refuses a header whose offsets differ from those the (verified) UEB implies. */
 export function assertHeaderMatches(header: ShareHeader, layout: ShareLayout): void {
-  for (const key of ['blocks', 'blockHashTree', 'shareHashChain', 'crypttextHashTree', 'ueb', 'end'] as const) {
+  const regions = [
+    ['blocks', 'blocks'],
+    ['blockHashTree', 'block hash tree'],
+    ['shareHashChain', 'share hash chain'],
+    ['crypttextHashTree', 'crypttext hash tree'],
+    ['ueb', 'UEB'],
+    ['end', 'end of the share'],
+  ] as const;
+  for (const [key, words] of regions) {
     if (header.offsets[key] !== layout[key]) {
-      throw new BadShareError(header.shareNum, `its header puts the ${key} at ${header.offsets[key]}, but the UEB implies ${layout[key]}`);
+      throw new BadShareError(header.shareNum, `its header puts the ${words} at ${header.offsets[key]}, but the UEB implies ${layout[key]}`);
     }
   }
 }

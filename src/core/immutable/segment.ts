@@ -5,10 +5,10 @@
  * trees is the caller's job (decode.ts), so a verifier can use the same work without the key.
  * @module
  */
-import { codecFor } from './_codecs.js';
 import { cryptAt } from '../crypto/cipher.js';
 import { TAG_BLOCK, TAG_CRYPTTEXT_SEGMENT } from '../hash/tags.js';
-import { taggedHash } from '../hash/tagged.js';
+import { bulkTaggedHash, nobleSha256, type Sha256Digest } from './bulk-hash.js';
+import { codecFor } from './_codecs.js';
 
 export interface EncodeSegmentJob {
   readonly k: number;
@@ -62,35 +62,39 @@ export interface HashBlocksJob {
   readonly blocks: Uint8Array[];
 }
 
-export function hashBlock(block: Uint8Array): Uint8Array {
-  return taggedHash(TAG_BLOCK, block);
+export function hashBlock(block: Uint8Array, digest: Sha256Digest = nobleSha256): Promise<Uint8Array> {
+  return bulkTaggedHash(digest, TAG_BLOCK, block);
 }
 
-export function hashCrypttextSegment(crypttext: Uint8Array): Uint8Array {
-  return taggedHash(TAG_CRYPTTEXT_SEGMENT, crypttext);
+export function hashCrypttextSegment(crypttext: Uint8Array, digest: Sha256Digest = nobleSha256): Promise<Uint8Array> {
+  return bulkTaggedHash(digest, TAG_CRYPTTEXT_SEGMENT, crypttext);
 }
 
-export function hashBlocks(job: HashBlocksJob): Uint8Array[] {
-  return job.blocks.map(hashBlock);
+export function hashBlocks(job: HashBlocksJob, digest: Sha256Digest = nobleSha256): Promise<Uint8Array[]> {
+  return Promise.all(job.blocks.map((b) => hashBlock(b, digest)));
 }
 
-export function encodeSegment(job: EncodeSegmentJob): EncodedSegment {
+/** Encrypts, hashes and erasure-codes one segment. `digest` is the bulk SHA-256 (default: noble). */
+export async function encodeSegment(job: EncodeSegmentJob, digest: Sha256Digest = nobleSha256): Promise<EncodedSegment> {
   const { k, n, data, length } = job;
   if (data.length % k !== 0 || length > data.length || data.length - length >= k) {
     throw new RangeError(`segment ${job.segmentIndex}: ${data.length} bytes of data for ${length} bytes of plaintext and k=${k}`);
   }
   const plain = data.subarray(0, length);
   cryptAt(job.cipherKey, job.offset, plain, plain);
-  const crypttextHash = hashCrypttextSegment(plain);
+  const crypttextHash = hashCrypttextSegment(plain, digest);
   const blockSize = data.length / k;
   const primaries = Array.from({ length: k }, (_, i) => data.subarray(i * blockSize, (i + 1) * blockSize));
   const blocks = codecFor(k, n).encode(primaries);
-  return { segmentIndex: job.segmentIndex, crypttextHash, blocks, blockHashes: blocks.map(hashBlock) };
+  const [ctHash, blockHashes] = await Promise.all([crypttextHash, hashBlocks({ blocks }, digest)]);
+  return { segmentIndex: job.segmentIndex, crypttextHash: ctHash, blocks, blockHashes };
 }
 
-export function decodeSegment(job: DecodeSegmentJob): DecodedSegment {
+/** Hashes the blocks, decodes them, hashes the crypttext and (given the key) decrypts it. */
+export async function decodeSegment(job: DecodeSegmentJob, digest: Sha256Digest = nobleSha256): Promise<DecodedSegment> {
   const { k, n, blocks, shareNums, length } = job;
-  const blockHashes = blocks.map(hashBlock);
+  const blockHashes = hashBlocks({ blocks }, digest);
+  blockHashes.catch(() => {}); // awaited below; this keeps a failure while decoding from leaving it unobserved
   const primaries = codecFor(k, n).decode(blocks, shareNums);
   const blockSize = primaries[0]?.length ?? 0;
   if (length > k * blockSize || k * blockSize - length >= k) {
@@ -101,7 +105,7 @@ export function decodeSegment(job: DecodeSegmentJob): DecodedSegment {
     const p = primaries[i]!;
     data.set(p.subarray(0, Math.min(blockSize, length - i * blockSize)), i * blockSize);
   }
-  const crypttextHash = hashCrypttextSegment(data);
+  const crypttextHash = await hashCrypttextSegment(data, digest);
   if (job.decrypt !== undefined) cryptAt(job.decrypt.cipherKey, job.decrypt.offset, data, data);
-  return { segmentIndex: job.segmentIndex, blockHashes, crypttextHash, data };
+  return { segmentIndex: job.segmentIndex, blockHashes: await blockHashes, crypttextHash, data };
 }

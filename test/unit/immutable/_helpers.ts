@@ -9,15 +9,16 @@ export function randomBytes(n: number): Uint8Array {
   return out;
 }
 
-/** A ShareWriter into N preallocated buffers that refuses writes outside them or over each other. */
+/** A ShareWriter into N preallocated buffers that refuses writes outside them; complete() checks coverage. */
 export class MemoryShares implements ShareWriter {
   readonly shares: Uint8Array[];
-  private readonly written: Uint8Array[];
+  private readonly ranges: [number, number][][];
   writes = 0;
+  largestWrite = 0;
 
   constructor(n: number, readonly shareSize: number) {
     this.shares = Array.from({ length: n }, () => new Uint8Array(shareSize));
-    this.written = Array.from({ length: n }, () => new Uint8Array(shareSize));
+    this.ranges = Array.from({ length: n }, () => []);
   }
 
   write(shareNum: number, offset: number, data: Uint8Array, opts: { signal: AbortSignal }): Promise<void> {
@@ -27,19 +28,24 @@ export class MemoryShares implements ShareWriter {
     if (offset < 0 || offset + data.length > this.shareSize) {
       return Promise.reject(new RangeError(`write of ${data.length} at ${offset} is outside the ${this.shareSize}-byte share ${shareNum}`));
     }
-    const mask = this.written[shareNum]!;
-    for (let i = offset; i < offset + data.length; i++) {
-      if (mask[i]) return Promise.reject(new Error(`share ${shareNum} byte ${i} written twice`));
-      mask[i] = 1;
-    }
     share.set(data, offset);
+    this.ranges[shareNum]!.push([offset, data.length]);
     this.writes++;
+    this.largestWrite = Math.max(this.largestWrite, data.length);
     return Promise.resolve();
   }
 
   /** True when every byte of every share was written exactly once. */
   complete(): boolean {
-    return this.written.every((m) => m.every((b) => b === 1));
+    return this.ranges.every((rs) => {
+      const sorted = [...rs].sort((a, b) => a[0] - b[0]);
+      let at = 0;
+      for (const [o, l] of sorted) {
+        if (o !== at) return false;
+        at += l;
+      }
+      return at === this.shareSize;
+    });
   }
 }
 

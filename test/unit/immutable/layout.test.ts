@@ -130,6 +130,6 @@ describe('parseHeader', () => {
 
   it('refuses a header whose offsets the UEB does not imply', () => {
     const h = parseHeader(tweak((b) => writeUint64BE(b, 48, 771)), 2);
-    expect(() => assertHeaderMatches(h, layout)).toThrow(/puts the end at 771, but the UEB implies 770/);
+    expect(() => assertHeaderMatches(h, layout)).toThrow(/puts the end of the share at 771, but the UEB implies 770/);
   });
 });
