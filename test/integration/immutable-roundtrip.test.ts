@@ -17,6 +17,7 @@ import {
   SourceReadError,
 } from '../../src/core/immutable/errors.js';
 import { SHARE_HEADER_BYTES } from '../../src/core/immutable/layout.js';
+import { WHOLE_TREE_READ_BYTES } from '../../src/core/immutable/_share-read.js';
 import { createInThreadRunner, type SegmentRunner } from '../../src/core/immutable/runner.js';
 import { bytesFileSource, type FileSource, type ShareReader, type ShareSource } from '../../src/core/immutable/source.js';
 import type { ChkReadCap } from '../../src/core/cap/types.js';
@@ -266,6 +267,35 @@ describe('damaged shares (k=3, N=10, 200 KiB in 16 KiB segments)', async () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('hash trees too big to read whole (5000 segments: nodes read per segment)', async () => {
+  const e = await encode(randomBytes(10_000), 2, 4, 2);
+  const { layout } = e.prepared;
+  expect(layout.treeNodes * 32).toBeGreaterThan(WHOLE_TREE_READ_BYTES);
+
+  it('round-trips, reporting progress per segment', async () => {
+    const progress: number[] = [];
+    const out = await collect(decodeImmutable(e.cap, memorySource(entries(e, [3, 2])), runner, { signal, onProgress: (b) => progress.push(b) }));
+    expect(equalBytes(out, e.data)).toBe(true);
+    expect(progress).toHaveLength(5000);
+    expect(progress.at(-1)).toBe(10_000);
+  });
+
+  it('a bad block-hash-tree node met half-way drops the share at that segment', async () => {
+    // Node of leaf 4000's sibling: checked when segment 4000 (or 4001) is verified, long after opening.
+    const firstLeaf = (layout.treeNodes + 1) / 2 - 1;
+    const src = memorySource(entries(e, [3, 1, 0], (s, b) => (s === 1 ? flip(b, layout.blockHashTree + (firstLeaf + 4001) * 32) : b)));
+    expect(equalBytes(await decode(e.cap, src), e.data)).toBe(true);
+    expect(src.log.corrupt).toEqual([{ shareNum: 1, reason: expect.stringMatching(/share 1 \(segment 4000\) is bad: the block does not match/) }]);
+  });
+
+  it('a bad crypttext-tree node drops the share that gave it', async () => {
+    const firstLeaf = (layout.treeNodes + 1) / 2 - 1;
+    const src = memorySource(entries(e, [0, 3, 2], (s, b) => (s === 0 ? flip(b, layout.crypttextHashTree + (firstLeaf + 2500) * 32) : b)));
+    expect(equalBytes(await decode(e.cap, src), e.data)).toBe(true);
+    expect(src.log.corrupt).toEqual([{ shareNum: 0, reason: expect.stringMatching(/share 0 \(segment 2500\) is bad: its crypttext hash tree does not match/) }]);
   });
 });
 
