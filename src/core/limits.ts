@@ -144,3 +144,10 @@ export const GRID_QUERY_CONCURRENCY = 10;
 export const RTC_CONNECT_TIMEOUT_MS = 20_000;
 /** Links one tab keeps open or in progress: ~0.3 MiB each, 500 per renderer at most and freed only on GC (NOTES). */
 export const RTC_MAX_LINKS = 64;
+
+// --- The app: which links a tab keeps (src/app/link-keeper.ts) ---
+
+/** Peers a tab dials as soon as it joins and never closes for idleness: a grid this small is a full mesh, so placement and restore start without dialling. */
+export const APP_WARM_LINKS = 16;
+/** A link beyond the warm set that carried no request for this long closes (RTC_MAX_LINKS stays free for the peers placement needs). */
+export const APP_LINK_IDLE_CLOSE_MS = 120_000;
