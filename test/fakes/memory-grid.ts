@@ -10,7 +10,9 @@ import type { NodeId, ServerDescriptor, StorageBroker } from '../../src/core/gri
 import type { StorageApi } from '../../src/core/storage/api.js';
 import { StorageServer } from '../../src/core/storage/server.js';
 import { FakeClock } from './fake-clock.js';
-import { PeerClosedError } from '../../src/core/wire/errors.js';
+import { createMemoryLinkPair, type MemoryLink } from '../../src/adapters/memory/memory-link.js';
+import { serveStorage, storageClient } from '../../src/core/storage/wire.js';
+import { createRpc, type RpcPeer } from '../../src/core/wire/rpc.js';
 
 type Method = keyof StorageApi;
 const METHODS: Method[] = [
@@ -56,6 +58,7 @@ export class MemoryNode {
   /** availableBytes this node announces in the broker's list (as presence would); undefined: none. */
   announcedBytes: number | undefined = undefined;
   connects = 0;
+  /** The current connection to this node (one client per grid). */
   connection: Connection | undefined;
 
   constructor(
@@ -207,50 +210,46 @@ export class MemoryGrid implements StorageBroker {
   }
 }
 
-/** One client's connection to one node. */
+/** One client's connection to one node: a MemoryLink pair with an Rpc at each end. */
 interface Connection {
   readonly client: StorageApi;
   readonly closed: boolean;
+  readonly links: readonly [MemoryLink, MemoryLink];
+  readonly rpcs: readonly [RpcPeer, RpcPeer];
   drop(): void;
   setBroken(broken: boolean): void;
   close(): void;
 }
 
-// TODO(storage wire): replace with Rpc over a MemoryLink pair (serveStorage / storageClient)
-// once src/core/storage/wire.ts lands; this direct form only models drops and breakage.
-function connectOverRpc(node: MemoryNode, _clock: FakeClock): Connection {
-  let closed = false;
-  let broken = node.faults.broken;
-  const drops = new Set<(e: Error) => void>();
-  const client = Object.fromEntries(
-    METHODS.map((method) => [
-      method,
-      (...args: unknown[]) =>
-        new Promise((resolve, reject) => {
-          if (closed || broken) return reject(new PeerClosedError('the link is closed'));
-          drops.add(reject);
-          (node.api[method] as (...a: unknown[]) => Promise<unknown>)(...args).then(
-            (v) => (drops.delete(reject), closed ? undefined : resolve(v)),
-            (e: unknown) => (drops.delete(reject), reject(e)),
-          );
-        }),
-    ]),
-  ) as unknown as StorageApi;
-  return {
-    client,
+/**
+ * The node's StorageApi served over rpc on one end of a MemoryLink pair, storageClient on the
+ * other. The link itself has no latency (MemoryLink's latency uses real timers); latency and
+ * hangs are injected at the node on the fake clock instead, so nothing waits for real.
+ */
+function connectOverRpc(node: MemoryNode, clock: FakeClock): Connection {
+  const [clientLink, serverLink] = createMemoryLinkPair({ latency: 0 });
+  const serverRpc = createRpc({ link: serverLink, clock });
+  serveStorage(serverRpc, node.api);
+  const clientRpc = createRpc({ link: clientLink, clock });
+  const connection: Connection = {
+    client: storageClient(clientRpc),
     get closed() {
-      return closed;
+      return clientRpc.closed;
     },
+    links: [clientLink, serverLink],
+    rpcs: [clientRpc, serverRpc],
     drop() {
-      closed = true;
-      for (const r of drops) r(new PeerClosedError('the connection was lost'));
-      drops.clear();
+      clientLink.drop();
     },
-    setBroken(b: boolean) {
-      broken = b;
+    setBroken(broken: boolean) {
+      clientLink.broken = broken;
+      serverLink.broken = broken;
     },
     close() {
-      this.drop();
+      clientRpc.close('the test grid closed');
+      serverRpc.close('the test grid closed');
     },
   };
+  connection.setBroken(node.faults.broken);
+  return connection;
 }

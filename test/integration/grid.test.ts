@@ -151,6 +151,15 @@ describe('room and presence', () => {
     expect(await grid.usedBytes()).toEqual(Array(6).fill(0));
   });
 
+  it('nodes whose connections are dead count as not online, with what became of them', async () => {
+    const { grid, client } = setup({ nodes: 9 });
+    for (const node of grid.nodes.slice(0, 3)) node.setBroken(true);
+    const err = await upload(client, fileOf(10_000)).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('Upload failed: only 6 of the 7 peers needed are online (3 did not answer)');
+    expect(grid.total('writeShare')).toBe(0);
+    expect(await grid.usedBytes()).toEqual(Array(9).fill(0));
+  });
+
   it('a node that does not answer is left behind after the timeout', async () => {
     const { grid, client } = setup({ nodes: 8 });
     grid.nodes[3]!.faults.hungUntil = 3_600_000;
@@ -250,6 +259,8 @@ describe('bounded load', () => {
     const { cap } = await upload(client, data);
     expect(grid.connects).toBe(10);
     for (const node of grid.nodes) expect(node.maxInFlight).toBeLessThanOrEqual(2);
+    // One segment's N blocks on the wire at a time: memory follows the segment size, not the file.
+    expect(grid.load.maxInFlight.writeShare).toBeLessThanOrEqual(10);
     expect(await collect(client.download(cap, { signal: signal() }))).toEqual(data);
     expect(grid.load.maxInFlight.listShares).toBeLessThanOrEqual(4);
     expect(grid.total('listShares')).toBeLessThan(30);
