@@ -75,18 +75,27 @@ export class FakeClock implements Clock {
 
   /**
    * Auto mode: whenever the process is idle (no pending promise work), jump to the next timer.
-   * Returns a function that stops it. Idle is judged by a few setImmediate turns, enough for the
-   * in-memory grid where all work is promises.
+   * Returns a function that stops it. Idle is judged by a few setImmediate turns (all the memory
+   * grid needs) and, before time jumps ahead, `idleMs` of real time for work outside promises.
    */
-  startAuto(): () => void {
+  startAuto(opts: { idleMs?: number } = {}): () => void {
+    const idleMs = opts.idleMs ?? 5;
     this.auto = true;
     const loop = async (): Promise<void> => {
       while (this.auto) {
         await settle();
         if (!this.auto) break;
-        if (this.earliest() === undefined) {
+        const next = this.earliest();
+        if (next === undefined) {
           await new Promise((r) => setTimeout(r, 1));
           continue;
+        }
+        if (next.at > this.time) {
+          // Jumping ahead: first give real asynchronous work (WebCrypto, I/O) a moment to land,
+          // so a deadline does not fire while an answer is merely computing.
+          await new Promise((r) => setTimeout(r, idleMs));
+          await settle();
+          if (!this.auto || this.earliest() !== next) continue;
         }
         this.fireNext();
       }
