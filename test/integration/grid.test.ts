@@ -172,6 +172,17 @@ describe('room and presence', () => {
 });
 
 describe('faults during transfers', () => {
+  it('download: reads go to the fastest responders', async () => {
+    const { grid, client } = setup();
+    const data = fileOf(2 * SEGMENT + 7);
+    const { cap } = await upload(client, data);
+    const order = ring(grid, cap as ChkReadCap);
+    for (const node of order.slice(0, 4)) node.faults.latencyMs = 400; // the ring's first four are slow
+    expect(await collect(client.download(cap, { signal: signal() }))).toEqual(data);
+    expect(order.slice(0, 4).map((n) => n.calls.readShare)).toEqual([0, 0, 0, 0]);
+    expect(order.slice(4).filter((n) => n.calls.readShare > 0)).toHaveLength(3);
+  });
+
   it('download: a peer hung on reads times out and other shares are used', async () => {
     const { grid, client } = setup();
     const data = fileOf(3 * SEGMENT + 5);
