@@ -112,6 +112,8 @@ class UploadSession {
   /** The first unhappiness met; every later write fails with it. */
   failure: UploadUnhappinessError | undefined;
   private readonly closed = new Map<PlacedServer, Set<number>>();
+  /** Servers lost since placement. */
+  private lost = 0;
   readonly writer: ShareWriter;
 
   constructor(
@@ -192,13 +194,15 @@ class UploadSession {
   }
 
   private lose(p: PlacedServer, what: string, cause: unknown): void {
+    if (!this.placement.servers.includes(p)) return; // lost already (several calls failed at once)
     const shares = this.placement.drop(p);
+    this.lost++;
     const open = shares.filter((s) => !this.closed.get(p)?.has(s));
     if (open.length > 0) void this.abortOnLost(p, open);
     const happiness = this.placement.happiness();
     if (happiness >= this.config.happy || this.failure !== undefined) return;
     const reason = cause instanceof Error ? cause.message : String(cause);
-    const detail = { happiness, happy: this.config.happy, full: 0, unreachable: 1, known: this.placement.servers.length + 1 };
+    const detail = { happiness, happy: this.config.happy, full: 0, unreachable: this.lost, known: this.placement.servers.length + this.lost };
     this.failure = new UploadUnhappinessError(
       `${describeUnhappiness(detail, this.shareSize, `after peer ${p.name} was lost during ${what} (${reason})`)}`,
       detail,
