@@ -78,34 +78,40 @@ function buildTable(rows: Uint8Array, k: number, first: number, size: number): I
   return t;
 }
 
-// Words per input in one stripe: 8 KiB per input keeps 3 or 4 inputs in a 32–48 KiB L1; for
-// larger k the stripes shrink so that all k stay in L2-sized scratch.
-const STRIPE_WORDS = 2048;
-const SCRATCH_WORDS = 64 * 1024;
-/** Where a group of 3 rows writes its unused fourth row: index & DUMMY_MASK stays inside. */
-const DUMMY_MASK = STRIPE_WORDS - 1;
-const dummy = new Int32Array(STRIPE_WORDS);
+// The scratch array holds k input stripes and 5 output stripes (four rows of a group and a dummy
+// for groups of three). Stripes shrink as k grows so that it stays near L2-friendly 128 KiB.
+const SCRATCH_WORDS = 32 * 1024;
+const MAX_STRIPE_WORDS = 4096;
+const MIN_STRIPE_WORDS = 256;
 
 let scratch = new Int32Array(0);
 
-function scratchFor(words: number): Int32Array {
-  if (scratch.length < words) scratch = new Int32Array(Math.max(words, 4 * STRIPE_WORDS));
-  return scratch;
-}
-
 /**
  * outputs[r] = Σ_c plan.rows[r][c]·inputs[c] for every row. `inputs` are k blocks of `size`
- * bytes at any byteOffset; `outputs` are plan.count blocks of `size` bytes, each at byteOffset 0
- * of its own buffer (the codec allocates them), and are overwritten entirely.
+ * bytes at any byteOffset; `outputs` are plan.count blocks of `size` bytes, overwritten entirely.
  */
 export function runPlan(plan: MulPlan, inputs: readonly Uint8Array[], outputs: readonly Uint8Array[], size: number): void {
+  const k = plan.k;
   const words = size >>> 2;
   if (words > 0) {
-    const out32 = outputs.map((o) => new Int32Array(o.buffer, o.byteOffset, words));
-    if (plan.k >= 2 && plan.k <= 4) runSmall(plan, inputs, out32, words);
-    else runWide(plan, inputs, out32, words);
+    const stride = Math.max(MIN_STRIPE_WORDS, Math.min(MAX_STRIPE_WORDS, ((SCRATCH_WORDS / (k + 5)) | 0) & ~63));
+    if (scratch.length < (k + 5) * stride) scratch = new Int32Array((k + 5) * stride);
+    const s = scratch;
+    const s8 = new Uint8Array(s.buffer, 0, (k + 5) * stride * 4);
+    const q = k * stride; // first output stripe
+    for (let lo = 0; lo < words; lo += stride) {
+      const n = Math.min(stride, words - lo);
+      const from = lo * 4, to = (lo + n) * 4;
+      for (let c = 0; c < k; c++) s8.set(inputs[c]!.subarray(from, to), c * stride * 4);
+      for (const g of plan.groups) {
+        runGroup(g, s, n, stride, k);
+        for (let j = 0; j < g.size; j++) {
+          outputs[g.first + j]!.set(s8.subarray((q + j * stride) * 4, (q + j * stride) * 4 + (to - from)), from);
+        }
+      }
+    }
   }
-  const k = plan.k;
+  // The last size mod 4 bytes, one at a time.
   const mt = GF_MUL_TABLE;
   const rows = plan.rows;
   for (let i = words * 4; i < size; i++) {
@@ -117,66 +123,23 @@ export function runPlan(plan: MulPlan, inputs: readonly Uint8Array[], outputs: r
   }
 }
 
-/** k = 2..4: inputs read in place when 4-aligned, else copied stripe by stripe into scratch. */
-function runSmall(plan: MulPlan, inputs: readonly Uint8Array[], out32: Int32Array[], words: number): void {
-  const k = plan.k;
-  const aligned = inputs.every((b) => (b.byteOffset & 3) === 0);
-  let xs: Int32Array[];
-  let s8: Uint8Array | undefined;
-  if (aligned) {
-    xs = inputs.map((b) => new Int32Array(b.buffer, b.byteOffset, words));
-  } else {
-    const s = scratchFor(k * STRIPE_WORDS);
-    s8 = new Uint8Array(s.buffer);
-    xs = inputs.map((_, c) => new Int32Array(s.buffer, c * STRIPE_WORDS * 4, STRIPE_WORDS));
-  }
-  const x0 = xs[0]!, x1 = xs[1]!, x2 = xs[2] ?? x1, x3 = xs[3] ?? x1;
-  for (let lo = 0; lo < words; lo += STRIPE_WORDS) {
-    const n = Math.min(STRIPE_WORDS, words - lo);
-    let ib = lo;
-    if (s8 !== undefined) {
-      for (let c = 0; c < k; c++) s8.set(inputs[c]!.subarray(lo * 4, (lo + n) * 4), c * STRIPE_WORDS * 4);
-      ib = 0;
-    }
-    for (const g of plan.groups) {
-      const t = g.table;
-      const o0 = out32[g.first]!;
-      if (g.size >= 3) {
-        const o1 = out32[g.first + 1]!, o2 = out32[g.first + 2]!;
-        const o3 = g.size === 4 ? out32[g.first + 3]! : dummy;
-        const m3 = g.size === 4 ? -1 : DUMMY_MASK;
-        if (k === 2) mul4k2(t, x0, x1, ib, n, o0, o1, o2, o3, lo, m3);
-        else if (k === 3) mul4k3(t, x0, x1, x2, ib, n, o0, o1, o2, o3, lo, m3);
-        else mul4k4(t, x0, x1, x2, x3, ib, n, o0, o1, o2, o3, lo, m3);
-      } else if (g.size === 2) {
-        const o1 = out32[g.first + 1]!;
-        if (k === 2) mul2k2(t, x0, x1, ib, n, o0, o1, lo);
-        else if (k === 3) mul2k3(t, x0, x1, x2, ib, n, o0, o1, lo);
-        else mul2k4(t, x0, x1, x2, x3, ib, n, o0, o1, lo);
-      } else if (k === 2) mul1k2(t, x0, x1, ib, n, o0, lo);
-      else if (k === 3) mul1k3(t, x0, x1, x2, ib, n, o0, lo);
-      else mul1k4(t, x0, x1, x2, x3, ib, n, o0, lo);
-    }
-  }
-}
-
-/** Any k: every stripe of every input is copied into one scratch array first. */
-function runWide(plan: MulPlan, inputs: readonly Uint8Array[], out32: Int32Array[], words: number): void {
-  const k = plan.k;
-  const stride = Math.min(STRIPE_WORDS, Math.max(64, (SCRATCH_WORDS / k) & ~63));
-  const s = scratchFor(k * stride);
-  const s8 = new Uint8Array(s.buffer);
-  for (let lo = 0; lo < words; lo += stride) {
-    const n = Math.min(stride, words - lo);
-    for (let c = 0; c < k; c++) s8.set(inputs[c]!.subarray(lo * 4, (lo + n) * 4), c * stride * 4);
-    for (const g of plan.groups) {
-      const t = g.table;
-      const o0 = out32[g.first]!;
-      if (g.size >= 3) {
-        const o3 = g.size === 4 ? out32[g.first + 3]! : dummy;
-        mul4w(t, s, stride, k, n, o0, out32[g.first + 1]!, out32[g.first + 2]!, o3, lo, g.size === 4 ? -1 : DUMMY_MASK);
-      } else if (g.size === 2) mul2w(t, s, stride, k, n, o0, out32[g.first + 1]!, lo);
-      else mul1w(t, s, stride, k, n, o0, lo);
-    }
-  }
+/** One group over one stripe: results in the output stripes k·stride + j·stride. */
+function runGroup(g: Group, s: Int32Array, n: number, stride: number, k: number): void {
+  const t = g.table;
+  const q0 = k * stride, q1 = q0 + stride, q2 = q1 + stride;
+  const q3 = g.size === 4 ? q2 + stride : q2 + 2 * stride; // a group of 3 writes row 3 to the dummy
+  if (g.size >= 3) {
+    if (k === 2) mul4k2(t, s, n, 0, stride, q0, q1, q2, q3);
+    else if (k === 3) mul4k3(t, s, n, 0, stride, 2 * stride, q0, q1, q2, q3);
+    else if (k === 4) mul4k4(t, s, n, 0, stride, 2 * stride, 3 * stride, q0, q1, q2, q3);
+    else mul4w(t, s, n, stride, k, q0, q1, q2, q3);
+  } else if (g.size === 2) {
+    if (k === 2) mul2k2(t, s, n, 0, stride, q0, q1);
+    else if (k === 3) mul2k3(t, s, n, 0, stride, 2 * stride, q0, q1);
+    else if (k === 4) mul2k4(t, s, n, 0, stride, 2 * stride, 3 * stride, q0, q1);
+    else mul2w(t, s, n, stride, k, q0, q1);
+  } else if (k === 2) mul1k2(t, s, n, 0, stride, q0);
+  else if (k === 3) mul1k3(t, s, n, 0, stride, 2 * stride, q0);
+  else if (k === 4) mul1k4(t, s, n, 0, stride, 2 * stride, 3 * stride, q0);
+  else mul1w(t, s, n, stride, k, q0);
 }

@@ -1,13 +1,13 @@
 /**
- * The codec's inner loops for any k (used for k = 1 and k ≥ 5): the inputs sit in one scratch
- * array, input c's words at s[c·stride ..], n words each; outputs are written from index ob.
- * Table layouts as in _kernels-small.ts; inputs are taken two at a time to halve loop overhead.
+ * The codec's inner loops for any k (used for k = 1 and k ≥ 5), over the scratch array of
+ * _kernels-small.ts: input c's n words start at s[c·stride], output row j's go to s[q_j].
+ * Same table layouts; inputs are taken two at a time to halve the loop overhead.
  * @module
  */
 
-export function mul4w(t: Int32Array, s: Int32Array, stride: number, k: number, n: number,
-  o0: Int32Array, o1: Int32Array, o2: Int32Array, o3: Int32Array, ob: number, m3: number): void {
-  for (let w = 0, v = ob; w < n; w++, v++) {
+export function mul4w(t: Int32Array, s: Int32Array, n: number, stride: number, k: number,
+  q0: number, q1: number, q2: number, q3: number): void {
+  for (let w = 0; w < n; w++) {
     let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     let c = 0, si = w, tb = 0;
     for (; c + 1 < k; c += 2, si += 2 * stride, tb += 512) {
@@ -29,13 +29,12 @@ export function mul4w(t: Int32Array, s: Int32Array, stride: number, k: number, n
     u = ((a1 >>> 16) ^ a3) & 0xffff; a3 ^= u; a1 ^= u << 16;
     u = ((a0 >>> 8) ^ a1) & 0xff00ff; a1 ^= u; a0 ^= u << 8;
     u = ((a2 >>> 8) ^ a3) & 0xff00ff; a3 ^= u; a2 ^= u << 8;
-    o0[v] = a0; o1[v] = a1; o2[v] = a2; o3[v & m3] = a3;
+    s[q0 + w] = a0; s[q1 + w] = a1; s[q2 + w] = a2; s[q3 + w] = a3;
   }
 }
 
-export function mul2w(t: Int32Array, s: Int32Array, stride: number, k: number, n: number,
-  o0: Int32Array, o1: Int32Array, ob: number): void {
-  for (let w = 0, v = ob; w < n; w++, v++) {
+export function mul2w(t: Int32Array, s: Int32Array, n: number, stride: number, k: number, q0: number, q1: number): void {
+  for (let w = 0; w < n; w++) {
     let a = 0, b = 0;
     let c = 0, si = w, tb = 0;
     for (; c + 1 < k; c += 2, si += 2 * stride, tb += 1024) {
@@ -49,18 +48,18 @@ export function mul2w(t: Int32Array, s: Int32Array, stride: number, k: number, n
       a ^= t[tb | (x & 255)]! ^ t[(tb + 256) | ((x >>> 8) & 255)]!;
       b ^= t[tb | ((x >>> 16) & 255)]! ^ t[(tb + 256) | (x >>> 24)]!;
     }
-    o0[v] = (a & 0xffff) | (b << 16);
-    o1[v] = (a >>> 16) | (b & ~0xffff);
+    s[q0 + w] = (a & 0xffff) | (b << 16);
+    s[q1 + w] = (a >>> 16) | (b & ~0xffff);
   }
 }
 
-export function mul1w(t: Int32Array, s: Int32Array, stride: number, k: number, n: number, o0: Int32Array, ob: number): void {
-  for (let w = 0, v = ob; w < n; w++, v++) {
+export function mul1w(t: Int32Array, s: Int32Array, n: number, stride: number, k: number, q0: number): void {
+  for (let w = 0; w < n; w++) {
     let a = 0;
     for (let c = 0, si = w, tb = 0; c < k; c++, si += stride, tb += 1024) {
       const x = s[si]!;
       a ^= t[tb | (x & 255)]! ^ t[(tb + 256) | ((x >>> 8) & 255)]! ^ t[(tb + 512) | ((x >>> 16) & 255)]! ^ t[(tb + 768) | (x >>> 24)]!;
     }
-    o0[v] = a;
+    s[q0 + w] = a;
   }
 }
