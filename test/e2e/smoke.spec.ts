@@ -2,7 +2,12 @@
  * Smoke test of the platform: the real server serves the app, a module worker runs and IndexedDB
  * opens on its origin, /healthz answers, the security headers are there, and the harness works.
  */
+import { createHash } from 'node:crypto';
+import { base32Encode } from '../../src/core/bytes.js';
 import { test, expect } from './fixtures.js';
+
+/** A signaling room id (52 base32 characters) no other test uses. */
+const roomFor = (name: string): string => base32Encode(createHash('sha256').update(name).digest());
 
 test('the app loads and renders without errors', async ({ page }) => {
   await page.goto('/');
@@ -49,4 +54,19 @@ test('separate people get separate IndexedDB; tabs of one person share it', asyn
   await a1.evaluate(() => window.bricHarness.smoke.probeIndexedDb());
   expect(await names(a2)).toContain('bric-smoke');
   expect(await names(b1)).not.toContain('bric-smoke');
+});
+
+test('two people open a WebRTC data channel through /signal and exchange a message', async ({ newPerson, uniqueName }) => {
+  const room = roomFor(uniqueName('smoke'));
+  const alice = await (await newPerson('alice')).openHarness();
+  const bob = await (await newPerson('bob')).openHarness();
+  const a = await alice.evaluate((r) => window.bricHarness.smoke.rtcJoin(r), room);
+  const b = await bob.evaluate((r) => window.bricHarness.smoke.rtcJoin(r), room);
+  await alice.evaluate((p) => window.bricHarness.smoke.rtcWaitForPeer(p, 20_000), b);
+  await alice.evaluate((p) => window.bricHarness.smoke.rtcSend(p, 'hello bob', 30_000), b);
+  await expect.poll(() => bob.evaluate(() => window.bricHarness.smoke.rtcReceived())).toEqual([`${a}: hello bob`]);
+  await bob.evaluate((p) => window.bricHarness.smoke.rtcSend(p, 'hello alice', 30_000), a);
+  await expect.poll(() => alice.evaluate(() => window.bricHarness.smoke.rtcReceived())).toEqual([`${b}: hello alice`]);
+  await alice.evaluate(() => window.bricHarness.smoke.rtcLeave());
+  await bob.evaluate(() => window.bricHarness.smoke.rtcLeave());
 });

@@ -1,8 +1,11 @@
 /**
  * Harness module for the platform smoke test (test/e2e/smoke.spec.ts): a module Web Worker
- * answers and IndexedDB opens (through idb) on the app's origin, under its CSP.
+ * answers and IndexedDB opens (through idb) on the app's origin, under its CSP; and two tabs open
+ * a WebRTC data channel through /signal (./_smoke-rtc.ts).
  */
 import { openDB } from 'idb';
+
+export { rtcJoin, rtcLeave, rtcReceived, rtcSend, rtcWaitForPeer } from './_smoke-rtc.js';
 
 /** Proves the harness itself works: returns its argument unchanged. */
 export function echo<T>(value: T): T {
