@@ -64,6 +64,7 @@ function serve(rpc: Rpc): void {
     for (let i = 0; i < p.length; i++) s = (s + p[i]!) >>> 0;
     return new Uint8Array([s >>> 24, (s >>> 16) & 0xff, (s >>> 8) & 0xff, s & 0xff]);
   });
+  rpc.handle('sink', async () => new Uint8Array(0));
   rpc.handle('pattern', async (p) => patternBytes(new DataView(p.buffer, p.byteOffset).getUint32(0), p[4]!));
 }
 
@@ -102,6 +103,20 @@ export async function bigRoundTrip(peer: string, mib: number, seed: number): Pro
   let downOk = back.length === data.length;
   for (let i = 0; downOk && i < data.length; i++) if (back[i] !== data[i]) downOk = false;
   return { upOk, downOk };
+}
+
+/** Sends `totalMiB` to the peer as `requestKiB` requests, `inFlight` at once, to a handler that drops them. Returns ms. */
+export async function rpcThroughput(peer: string, totalMiB: number, requestKiB: number, inFlight: number): Promise<number> {
+  const rpc = await peers!.connect(peer, { signal: AbortSignal.timeout(30_000) });
+  const payload = new Uint8Array(requestKiB * 1024).fill(3);
+  let left = Math.ceil((totalMiB * 1024) / requestKiB);
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (left-- > 0) await rpc.request('sink', payload, { signal: AbortSignal.timeout(60_000) });
+    }),
+  );
+  return performance.now() - t0;
 }
 
 /** Peers with a proven link, and those that got one by dialling us. */
