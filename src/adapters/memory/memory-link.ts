@@ -13,7 +13,15 @@ export interface MemoryLinkInit extends BaseLinkInit {
   latency: number;
   /** Largest frame send() accepts (one byte more throws FrameError, as the data channel). @default MAX_FRAME_BYTES */
   maxFrameBytes: number;
+  /** Time for latency (a FakeClock makes it deterministic). @default Date.now and setTimeout */
+  clock: { now(): number; sleep(ms: number, opts: { signal: AbortSignal }): Promise<void> };
 }
+
+const REAL_TIME: MemoryLinkInit['clock'] = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+};
+const NEVER = new AbortController().signal;
 
 export interface MemoryLinkStats {
   framesSent: number;
@@ -38,6 +46,7 @@ export class MemoryLink extends BaseLink {
   /** The other end; set by createMemoryLinkPair. */
   peer!: MemoryLink;
   private readonly latency: number;
+  private readonly clock: MemoryLinkInit['clock'];
   private readonly outbox: Item[] = [];
   private pumping = false;
   private buffered = 0;
@@ -45,6 +54,7 @@ export class MemoryLink extends BaseLink {
   constructor(init: Partial<MemoryLinkInit> = {}) {
     super(init);
     this.latency = init.latency ?? 0;
+    this.clock = init.clock ?? REAL_TIME;
     this.maxFrameBytes = init.maxFrameBytes ?? MAX_FRAME_BYTES;
   }
 
@@ -67,12 +77,12 @@ export class MemoryLink extends BaseLink {
     }
     this.buffered += out.length;
     this.stats.maxBufferedAmount = Math.max(this.stats.maxBufferedAmount, this.buffered);
-    this.enqueue({ frame: out, dueAt: Date.now() + this.latency });
+    this.enqueue({ frame: out, dueAt: this.clock.now() + this.latency });
   }
 
   protected shutdown(reason: string): void {
     // The peer hears of the close after the frames already on their way (as an SCTP close).
-    this.enqueue({ close: `the peer closed the link (${reason})`, dueAt: Date.now() + this.latency });
+    this.enqueue({ close: `the peer closed the link (${reason})`, dueAt: this.clock.now() + this.latency });
   }
 
   /** Delivers `frame` at this end as if the peer had sent it (for malformed-input tests). */
@@ -112,8 +122,8 @@ export class MemoryLink extends BaseLink {
           continue;
         }
         const item = this.outbox[0]!;
-        const wait = item.dueAt - Date.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const wait = item.dueAt - this.clock.now();
+        if (wait > 0) await this.clock.sleep(wait, { signal: NEVER });
         else await Promise.resolve();
         if (this.outbox[0] !== item) continue; // dropped meanwhile
         if (this.hungUntil) continue; // hung while we waited: hold it

@@ -208,3 +208,23 @@ describe('rpc under faults', () => {
     expect(Buffer.compare(back, big)).toBe(0);
   });
 });
+
+describe('MemoryLink latency on an injected clock', () => {
+  it('delivers after exactly the latency of the fake clock', async () => {
+    const clock = new FakeClock();
+    const [a, b] = createMemoryLinkPair({ latency: 250, clock });
+    const got: number[] = [];
+    b.onMessage((f) => got.push(f[0]!));
+    await a.send(new Uint8Array([1]), { signal: signal() });
+    await clock.advance(249);
+    expect(got).toEqual([]);
+    await clock.advance(1);
+    expect(got).toEqual([1]);
+    const client = createRpc({ link: a, clock });
+    const server = createRpc({ link: b, clock });
+    server.handle('x', async (p) => p);
+    const req = client.request('x', bytes(3), { signal: signal(), timeoutMs: 10_000 });
+    await clock.advance(500);
+    expect(await req).toEqual(bytes(3));
+  });
+});
