@@ -151,3 +151,5 @@ export const RTC_MAX_LINKS = 64;
 export const APP_WARM_LINKS = 16;
 /** A link beyond the warm set that carried no request for this long closes (RTC_MAX_LINKS stays free for the peers placement needs). */
 export const APP_LINK_IDLE_CLOSE_MS = 120_000;
+/** Bytes of one peer's requests being received or handled here at once (a slow store must not let writes pile up in memory); beyond, PeerBusyError. */
+export const MAX_RPC_INBOUND_BYTES = 64 * 1024 * 1024;
