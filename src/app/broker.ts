@@ -1,0 +1,66 @@
+/**
+ * The StorageBroker of a tab (core/grid/broker.ts): the servers are this tab's own node plus the
+ * peers present in the grid's room (or linked); connect() returns the local StorageServer for
+ * ourselves and a storageClient over the peer's Rpc otherwise, dialling on demand. Server ids are
+ * signaling peer ids, which are stable per node (node.ts derives them from the node identity), so
+ * a node keeps its place on every file's permuted ring across reloads.
+ * @module
+ */
+import type { RtcPeers } from '../adapters/rtc/peers.js';
+import type { NodeId, ServerDescriptor, StorageBroker } from '../core/grid/broker.js';
+import type { StorageApi } from '../core/storage/api.js';
+import { storageClient } from '../core/storage/wire.js';
+import type { Rpc } from '../core/wire/rpc-port.js';
+
+export interface GridBrokerComponents {
+  readonly peers: RtcPeers;
+  /** Peer ids present in the grid's room now (not this tab). */
+  present(): string[];
+  /** This tab's node, answering locally. */
+  readonly local: StorageApi;
+  /** Called with a peer id whenever this tab sends it a request (the link keeper's activity). */
+  touch(peer: string): void;
+}
+
+export class GridBroker implements StorageBroker {
+  readonly #c: GridBrokerComponents;
+  /** One client per Rpc: a reconnect gets a new Rpc and so a new client. */
+  readonly #clients = new WeakMap<Rpc, StorageApi>();
+
+  constructor(components: GridBrokerComponents) {
+    this.#c = components;
+  }
+
+  servers(): ServerDescriptor[] {
+    const self = this.#c.peers.peerId;
+    const ids = new Set([self, ...this.#c.present(), ...this.#c.peers.connectedPeers()]);
+    return [...ids].map((nodeId) => (nodeId === self ? { nodeId, nickname: 'this tab' } : { nodeId }));
+  }
+
+  async connect(nodeId: NodeId, opts: { signal: AbortSignal }): Promise<StorageApi> {
+    opts.signal.throwIfAborted();
+    if (typeof nodeId !== 'string') throw new TypeError('"nodeId" of a grid peer is its peer id (text)');
+    if (nodeId === this.#c.peers.peerId) return this.#c.local;
+    const rpc = await this.#c.peers.connect(nodeId, opts);
+    let client = this.#clients.get(rpc);
+    if (client === undefined) {
+      client = touching(storageClient(rpc), () => this.#c.touch(nodeId));
+      this.#clients.set(rpc, client);
+    }
+    return client;
+  }
+}
+
+/** A StorageApi that calls `touch` before each call it forwards. */
+export function touching(api: StorageApi, touch: () => void): StorageApi {
+  return new Proxy(api, {
+    get(target, key, receiver) {
+      const value: unknown = Reflect.get(target, key, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        touch();
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}

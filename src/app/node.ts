@@ -1,0 +1,218 @@
+/**
+ * The composition root: makes this tab a storage node and a client of one grid. Node identity
+ * from IndexedDB (claimed with Web Locks), the IndexedDB share store under a StorageServer with
+ * the person's capacity, the signaling client in the grid's room, proven WebRTC links (RtcPeers)
+ * kept by the LinkKeeper, serveStorage on every link, the GridBroker for the grid client, and the
+ * worker pool as its SegmentRunner. Everything the UI needs goes through BricNode (node-api.ts).
+ * @module
+ */
+import { openGridDB } from '../adapters/idb/schema.js';
+import { IdbShareStore } from '../adapters/idb/share-store.js';
+import { claimNodeIdentity } from '../adapters/idb/node-identity.js';
+import { realClock } from '../adapters/rtc/clock.js';
+import { RtcPeers } from '../adapters/rtc/peers.js';
+import { SignalingClient, type SignalingEvent } from '../adapters/rtc/signaling-client.js';
+import { createCodecPool } from '../adapters/worker/codec-pool.js';
+import type { ChkReadCap, LitCap } from '../core/cap/types.js';
+import { GridClient } from '../core/grid/client.js';
+import type { StorageApi } from '../core/storage/api.js';
+import { estimateDefaultCapacity } from '../core/storage/capacity.js';
+import { StorageServer } from '../core/storage/server.js';
+import { serveStorage } from '../core/storage/wire.js';
+import { blobFileSource } from './blob-source.js';
+import { GridBroker, touching } from './broker.js';
+import { NodeStartError } from './errors.js';
+import { LinkKeeper } from './link-keeper.js';
+import { readcapLink, roomIdOf, type OpenedLink } from './links.js';
+import type { BricNode, NodeSnapshot, RestorePhase, UploadOutcome } from './node-api.js';
+import { peerIdOf } from './peer-id.js';
+import { loadCapacity, loadPersonSecrets, saveCapacity } from './settings.js';
+import { addStat, timedRunner, timedStorage, type NodeStats } from './stats.js';
+
+/** Expired leases are collected this often (a lease lasts 31 days; nothing is urgent). */
+const COLLECT_EXPIRED_EVERY_MS = 10 * 60 * 1000;
+/** Storage calls that change what the node holds: node-used is read again after each. */
+const CHANGES_USED = new Set(['allocateBuckets', 'closeShare', 'abortShare', 'addLease']);
+
+const randomBytes = (n: number): Uint8Array => crypto.getRandomValues(new Uint8Array(n));
+
+function requireFeatures(): void {
+  const missing: string[] = [];
+  if (typeof indexedDB === 'undefined') missing.push('IndexedDB');
+  if (typeof RTCPeerConnection === 'undefined') missing.push('WebRTC');
+  if (typeof WebSocket === 'undefined') missing.push('WebSocket');
+  if (typeof Worker === 'undefined') missing.push('Web Workers');
+  if (typeof navigator === 'undefined' || navigator.locks === undefined) missing.push('Web Locks');
+  if (missing.length > 0) throw new NodeStartError(`this browser lacks ${missing.join(', ')}, which a storage node needs`);
+}
+
+/** Starts this tab's node in the grid `opened` names. */
+export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal }): Promise<BricNode> {
+  requireFeatures();
+  const { grid } = opened;
+  const stats: NodeStats = {};
+  const listeners = new Set<(s: NodeSnapshot) => void>();
+  let problem: string | undefined;
+  let db;
+  try {
+    db = await openGridDB({
+      onBlocking: () => (problem = 'a newer bric opened in another tab: reload this one'),
+      onTerminated: () => (problem = 'the browser closed this node’s storage: reload the tab'),
+    });
+  } catch (error) {
+    throw new NodeStartError(`IndexedDB could not be opened (private browsing, or storage turned off?): ${(error as Error).message}`, { cause: error });
+  }
+  const claimed = await claimNodeIdentity({ db }, { signal: opts.signal });
+  const nodeId = claimed.identity.nodeId;
+  const store = await IdbShareStore.open(db, { nodeId }, opts);
+  void navigator.storage?.persist?.().catch(() => false); // asked for; headless Chromium says no (NOTES)
+  const capacity = (await loadCapacity(db, nodeId)) ?? estimateDefaultCapacity((await navigator.storage?.estimate?.().catch(() => undefined)) ?? {});
+  const server = new StorageServer({ store, clock: { now: () => Date.now() } }, { nodeId, capacityBytes: capacity });
+  const secrets = await loadPersonSecrets(db, randomBytes);
+
+  let usedBytes = (await server.getVersion(opts)).usedBytes;
+  let joined = false;
+  let snapshot: NodeSnapshot;
+
+  const room = roomIdOf(grid);
+  const signaling = new SignalingClient({ url: `${location.origin.replace(/^http/, 'ws')}/signal`, peerId: peerIdOf(nodeId) });
+  const peers = new RtcPeers({ signaling, room, gridSecret: grid.secret });
+  const keeper = new LinkKeeper(peers, signaling, room);
+
+  const emit = (): void => {
+    snapshot = {
+      nodeId,
+      peerCount: keeper.connectedCount(),
+      presentCount: signaling.peers(room).length,
+      usedBytes,
+      capacityBytes: server.capacityBytes,
+      joined,
+      ...(problem === undefined ? {} : { problem }),
+    };
+    for (const l of [...listeners]) l(snapshot);
+  };
+  let refreshing = false;
+  const refreshUsed = (): void => {
+    if (refreshing) return;
+    refreshing = true;
+    queueMicrotask(() => {
+      refreshing = false;
+      server.getVersion({ signal: AbortSignal.timeout(10_000) }).then((v) => {
+        if (v.usedBytes === usedBytes) return;
+        usedBytes = v.usedBytes;
+        emit();
+      }, () => undefined);
+    });
+  };
+  // The node as peers and this tab's own uploads see it: timed, and node-used follows each change.
+  const observed = (api: StorageApi): StorageApi =>
+    new Proxy(api, {
+      get(target, key, receiver) {
+        const value: unknown = Reflect.get(target, key, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          const result = (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          if (typeof key === 'string' && CHANGES_USED.has(key)) result.then(refreshUsed, refreshUsed);
+          return result;
+        };
+      },
+    });
+  const local = observed(timedStorage(server, stats, 'served'));
+
+  peers.onPeer((peer, rpc) => {
+    serveStorage(rpc, touching(local, () => keeper.touch(peer)));
+  });
+  const offSignaling = signaling.on((e: SignalingEvent) => {
+    if (e.type === 'joined' && e.room === room) joined = true;
+    if (e.type === 'down') problem = `lost the signaling server (${e.reason}); trying again in ${Math.ceil(e.retryInMs / 1000)} s`;
+    if (e.type === 'open') problem = undefined;
+    emit();
+  });
+  keeper.onChange(emit);
+
+  const runner = timedRunner(createCodecPool(), stats);
+  const broker = new GridBroker({ peers, present: () => signaling.peers(room), local, touch: (p) => keeper.touch(p) });
+  const client = new GridClient(
+    { broker, clock: realClock, runner, randomBytes },
+    { leaseSecret: secrets.leaseSecret, convergenceSecret: secrets.convergenceSecret },
+  );
+  const collector = setInterval(() => {
+    void server.collectExpired({ signal: AbortSignal.timeout(60_000) }).then(refreshUsed, () => undefined);
+  }, COLLECT_EXPIRED_EVERY_MS);
+
+  const joinedOnce = (signal: AbortSignal): Promise<void> => {
+    if (joined) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const off = signaling.on((e) => {
+        if (e.type === 'joined' && e.room === room) (off(), resolve());
+      });
+      signal.addEventListener('abort', () => (off(), reject(signal.reason)), { once: true });
+    });
+  };
+
+  emit();
+  const node: BricNode & { stats(): NodeStats } = {
+    grid,
+    snapshot: () => snapshot,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async setCapacity(bytes, o) {
+      o.signal.throwIfAborted();
+      await saveCapacity(db, nodeId, bytes);
+      server.setCapacity(bytes);
+      emit();
+    },
+    async upload(file, o): Promise<UploadOutcome> {
+      const t0 = performance.now();
+      let hashed = false;
+      const result = await client.upload(blobFileSource(file), {
+        signal: o.signal,
+        onProgress: (done, total) => {
+          // Convergent uploads read the file twice: the first pass only hashes it for the key.
+          if (!hashed && total === 2 * file.size && done >= file.size) {
+            hashed = true;
+            addStat(stats, 'convergence hash ms', performance.now() - t0);
+          }
+          o.onProgress?.(done, total);
+        },
+      });
+      addStat(stats, 'upload ms', performance.now() - t0);
+      return { cap: result.cap, link: readcapLink(location.origin, grid, result.cap, file.name) };
+    },
+    restore: (cap, o) => restoreStream(cap, o),
+    close() {
+      clearInterval(collector);
+      offSignaling();
+      keeper.close();
+      peers.close();
+      signaling.close();
+      runner.close();
+      claimed.release();
+      db.close();
+    },
+    stats: () => ({ ...stats }),
+  };
+
+  async function* restoreStream(cap: ChkReadCap | LitCap, o: { signal: AbortSignal; onPhase?(p: RestorePhase): void }): AsyncIterable<Uint8Array> {
+    const total = cap.kind === 'lit' ? cap.data.length : cap.size;
+    if (cap.kind === 'chk' && !joined) {
+      o.onPhase?.({ phase: 'waiting-for-grid', bytesDone: 0, total });
+      await joinedOnce(o.signal);
+    }
+    o.onPhase?.({ phase: 'finding-shares', bytesDone: 0, total });
+    const t0 = performance.now();
+    for await (const chunk of client.download(cap, {
+      signal: o.signal,
+      onProgress: (done) => o.onPhase?.({ phase: 'restoring', bytesDone: done, total }),
+    })) {
+      yield chunk;
+    }
+    addStat(stats, 'restore ms', performance.now() - t0);
+  }
+
+  // A debugging handle (and the bench's window onto where the time goes).
+  (globalThis as { bricNode?: unknown }).bricNode = node;
+  return node;
+}
