@@ -3,10 +3,15 @@
  * plus rpc's components, options (defaults in limits.ts) and counters. Implemented in rpc.ts.
  * @module
  */
+import * as L from '../limits.js';
 import type { PeerLink } from './link.js';
 
 export type RpcHandler = (payload: Uint8Array, opts: { signal: AbortSignal }) => Promise<Uint8Array>;
 
+/**
+ * Payloads handed to handlers and returned by request() may be views into a larger buffer: copy
+ * them (exactCopy) before storing, posting or transferring them.
+ */
 export interface Rpc {
   request(method: string, payload: Uint8Array, opts: { signal: AbortSignal; timeoutMs?: number }): Promise<Uint8Array>;
   handle(method: string, handler: RpcHandler): void;
@@ -32,8 +37,10 @@ export interface RpcInit {
   frameBytes: number;
   /** @default MAX_RPC_MESSAGE_BYTES */
   maxMessageBytes: number;
-  /** @default MAX_RPC_REASSEMBLY_BYTES */
+  /** Bytes of replies being reassembled at once; more is a FrameError. @default MAX_RPC_REASSEMBLY_BYTES */
   maxReassemblyBytes: number;
+  /** Bytes of the peer's requests being received or handled at once; more are answered PeerBusyError. @default MAX_RPC_INBOUND_BYTES */
+  maxInboundBytes: number;
   /** Our requests in flight at once; more wait for a slot. @default MAX_RPC_PENDING_REQUESTS */
   maxPending: number;
   /** The peer's requests running here at once; more are answered PeerBusyError. @default MAX_RPC_CONCURRENT_INBOUND */
@@ -60,4 +67,17 @@ export interface RpcStats {
   inbound: number;
   /** Bytes reserved for inbound messages still being reassembled. */
   reassemblyBytes: number;
+  /** Bytes of the peer's requests being received or handled now. */
+  inboundBytes: number;
 }
+
+export const RPC_DEFAULTS: Readonly<RpcInit> = Object.freeze({
+  defaultTimeoutMs: L.RPC_DEFAULT_TIMEOUT_MS,
+  frameBytes: L.RPC_FRAME_BYTES,
+  maxMessageBytes: L.MAX_RPC_MESSAGE_BYTES,
+  maxReassemblyBytes: L.MAX_RPC_REASSEMBLY_BYTES,
+  maxInboundBytes: L.MAX_RPC_INBOUND_BYTES,
+  maxPending: L.MAX_RPC_PENDING_REQUESTS,
+  maxInbound: L.MAX_RPC_CONCURRENT_INBOUND,
+  maxMalformed: L.MAX_RPC_MALFORMED_FRAMES,
+});

@@ -6,15 +6,14 @@
  * @module
  */
 import { assertBytes } from '../bytes.js';
-import * as L from '../limits.js';
 import { DISCARDED, Reassembler } from './assembler.js';
 import { FrameError, PeerBusyError, PeerClosedError, PeerTimeoutError, RemoteError } from './errors.js';
 import { assertWireName, decodeErrorBody, decodeFrame, encodeErrorBody, encodeFrame, type Frame, FrameKind, messageFrames, namePrefix } from './frame.js';
 import type { PeerLink } from './link.js';
-import type { Rpc, RpcClock, RpcComponents, RpcHandler, RpcInit, RpcStats } from './rpc-port.js';
+import { type Rpc, type RpcClock, type RpcComponents, RPC_DEFAULTS, type RpcHandler, type RpcInit, type RpcStats } from './rpc-port.js';
 import { Slots } from './slots.js';
 
-export type { Rpc, RpcClock, RpcComponents, RpcHandler, RpcInit, RpcStats } from './rpc-port.js';
+export { type Rpc, type RpcClock, type RpcComponents, RPC_DEFAULTS, type RpcHandler, type RpcInit, type RpcStats } from './rpc-port.js';
 
 interface Pending {
   finish(err: unknown, value?: Uint8Array): void;
@@ -23,6 +22,8 @@ interface Pending {
 interface Inbound {
   controller: AbortController;
   running: boolean;
+  /** Bytes of this request counted against maxInboundBytes until its handler is done. */
+  bytes: number;
 }
 
 const NEVER = new AbortController().signal;
@@ -36,7 +37,11 @@ export class RpcPeer implements Rpc {
   private readonly handlers = new Map<string, RpcHandler>();
   private readonly pending = new Map<number, Pending>();
   private readonly inbound = new Map<number, Inbound>();
-  private readonly assembler: Reassembler;
+  /** Replies to our requests, bounded by maxReassemblyBytes (a peer sending more is at fault). */
+  private readonly replies: Reassembler;
+  /** The peer's requests; their bytes are bounded by maxInboundBytes here (beyond: PeerBusyError). */
+  private readonly requests: Reassembler;
+  private inboundBytes = 0;
   private readonly slots: Slots;
   private readonly closeListeners: Array<(reason: string) => void> = [];
   private nextId = 1;
@@ -46,19 +51,11 @@ export class RpcPeer implements Rpc {
   constructor(components: RpcComponents, init: Partial<RpcInit> = {}) {
     this.link = components.link;
     this.clock = components.clock;
-    this.cfg = {
-      defaultTimeoutMs: L.RPC_DEFAULT_TIMEOUT_MS,
-      frameBytes: L.RPC_FRAME_BYTES,
-      maxMessageBytes: L.MAX_RPC_MESSAGE_BYTES,
-      maxReassemblyBytes: L.MAX_RPC_REASSEMBLY_BYTES,
-      maxPending: L.MAX_RPC_PENDING_REQUESTS,
-      maxInbound: L.MAX_RPC_CONCURRENT_INBOUND,
-      maxMalformed: L.MAX_RPC_MALFORMED_FRAMES,
-      ...init,
-    };
+    this.cfg = { ...RPC_DEFAULTS, ...init };
     this.frameBytes = Math.min(this.cfg.frameBytes, this.link.maxFrameBytes);
     this.slots = new Slots(this.cfg.maxPending);
-    this.assembler = new Reassembler(this.cfg.maxMessageBytes, this.cfg.maxReassemblyBytes);
+    this.replies = new Reassembler(this.cfg.maxMessageBytes, this.cfg.maxReassemblyBytes);
+    this.requests = new Reassembler(this.cfg.maxMessageBytes, Number.POSITIVE_INFINITY);
     this.link.onMessage((bytes) => this.onFrame(bytes));
     this.link.onClose((reason) => this.onLinkClosed(reason));
   }
@@ -68,7 +65,7 @@ export class RpcPeer implements Rpc {
   }
 
   stats(): RpcStats {
-    return { ...this.counts, pending: this.pending.size, inbound: this.inbound.size, reassemblyBytes: this.assembler.bytesInProgress };
+    return { ...this.counts, pending: this.pending.size, inbound: this.inbound.size, reassemblyBytes: this.replies.bytesInProgress + this.requests.bytesInProgress, inboundBytes: this.inboundBytes };
   }
 
   handle(method: string, handler: RpcHandler): void {
@@ -116,7 +113,7 @@ export class RpcPeer implements Rpc {
         if (settled) return;
         settled = true;
         this.pending.delete(id);
-        this.assembler.discard(Reassembler.key(FrameKind.RESPONSE, id));
+        this.replies.discard(Reassembler.key(FrameKind.RESPONSE, id));
         signal.removeEventListener('abort', onAbort);
         timer.abort();
         sending.abort();
@@ -175,7 +172,7 @@ export class RpcPeer implements Rpc {
     }
     let m;
     try {
-      m = this.assembler.push(f);
+      m = this.replies.push(f);
     } catch (err) {
       p.finish(err);
       return this.malformed(err);
@@ -200,20 +197,24 @@ export class RpcPeer implements Rpc {
     const key = Reassembler.key(FrameKind.REQUEST, f.id);
     let refuse = false;
     if (f.offset === 0) {
-      if (this.inbound.has(f.id) || this.assembler.has(key)) return this.malformed(new FrameError(`request id ${f.id} is already in use`));
-      refuse = this.inbound.size >= this.cfg.maxInbound;
-      if (!refuse) this.inbound.set(f.id, { controller: new AbortController(), running: false });
+      if (this.inbound.has(f.id) || this.requests.has(key)) return this.malformed(new FrameError(`request id ${f.id} is already in use`));
+      refuse = this.inbound.size >= this.cfg.maxInbound || this.inboundBytes + f.total > this.cfg.maxInboundBytes;
+      if (!refuse && f.total <= this.cfg.maxMessageBytes) {
+        this.inbound.set(f.id, { controller: new AbortController(), running: false, bytes: f.total });
+        this.inboundBytes += f.total;
+      }
     }
     let m;
     try {
-      m = this.assembler.push(f, refuse);
+      m = this.requests.push(f, refuse);
     } catch (err) {
-      this.inbound.delete(f.id);
+      this.dropInbound(f.id);
       return this.malformed(err);
     }
     if (refuse) {
       this.counts.busyRefused++;
-      const body = encodeErrorBody('PeerBusyError', `more than ${this.cfg.maxInbound} requests at once`);
+      const why = this.inbound.size >= this.cfg.maxInbound ? `more than ${this.cfg.maxInbound} requests` : `more than ${this.cfg.maxInboundBytes} bytes of requests`;
+      const body = encodeErrorBody('PeerBusyError', `${why} at once`);
       this.link.send(encodeFrame(FrameKind.ERROR, f.id, body.length, 0, body), { signal: NEVER }).catch(() => undefined);
     }
     if (m === null || m === DISCARDED) return;
@@ -245,17 +246,23 @@ export class RpcPeer implements Rpc {
       }
     })()
       .catch(() => undefined) // cancelled or closed while answering
-      .finally(() => this.inbound.delete(id));
+      .finally(() => this.dropInbound(id));
   }
 
   private onCancel(id: number): void {
     this.counts.cancelsReceived++;
-    const key = Reassembler.key(FrameKind.REQUEST, id);
-    this.assembler.discard(key);
+    this.requests.discard(Reassembler.key(FrameKind.REQUEST, id));
     const state = this.inbound.get(id);
     if (!state) return;
     state.controller.abort(new PeerClosedError('the requester cancelled this request'));
-    if (!state.running) this.inbound.delete(id);
+    if (!state.running) this.dropInbound(id);
+  }
+
+  private dropInbound(id: number): void {
+    const state = this.inbound.get(id);
+    if (!state) return;
+    this.inbound.delete(id);
+    this.inboundBytes -= state.bytes;
   }
 
   private malformed(err: unknown): void {
@@ -272,7 +279,8 @@ export class RpcPeer implements Rpc {
     this.slots.failAll(closedErr());
     for (const p of [...this.pending.values()]) p.finish(closedErr());
     for (const s of this.inbound.values()) s.controller.abort(closedErr());
-    this.assembler.clear();
+    this.replies.clear();
+    this.requests.clear();
     for (const cb of this.closeListeners.splice(0)) {
       try {
         cb(reason);

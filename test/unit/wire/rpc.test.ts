@@ -157,6 +157,20 @@ describe('rpc under faults', () => {
     expect(await client.request('wait', bytes(1), { signal: signal() })).toEqual(bytes(1, 7));
   });
 
+  it('beyond maxInboundBytes of requests held at once the peer answers PeerBusyError, and frees them when handled', async () => {
+    const { client, server } = setup({ server: { maxInboundBytes: 1024 * 1024 } });
+    const g = gate();
+    server.handle('store', async (p) => (await g.wait, new Uint8Array([p.length >>> 16])));
+    const reqs = [0, 1, 2].map(() => client.request('store', bytes(600 * 1024), { signal: signal() }).then((r) => r[0], (e: Error) => e.name));
+    await settle();
+    expect(server.stats().inboundBytes).toBeGreaterThanOrEqual(600 * 1024);
+    g.open();
+    expect((await Promise.all(reqs)).sort()).toEqual([9, 'PeerBusyError', 'PeerBusyError'].sort());
+    await settle();
+    expect(server.stats()).toMatchObject({ inboundBytes: 0, reassemblyBytes: 0, busyRefused: 2, malformedFrames: 0 });
+    expect(await client.request('store', bytes(900 * 1024), { signal: signal() })).toEqual(new Uint8Array([14]));
+  });
+
   it('beyond maxPending further requests wait for a slot (and can be aborted while waiting)', async () => {
     const { client, server } = setup({ client: { maxPending: 2 } });
     let running = 0;
