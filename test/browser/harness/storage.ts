@@ -3,6 +3,7 @@
  * contract against IdbShareStore, the browser's quota refusal, node identities across tabs and
  * reloads, and a throughput probe. Everything crosses to Playwright as plain data.
  */
+import { deleteDB, openDB } from 'idb';
 import { bytesToHex } from '../../../src/core/bytes.js';
 import { StorageServer } from '../../../src/core/storage/server.js';
 import { claimNodeIdentity, type ClaimedIdentity } from '../../../src/adapters/idb/node-identity.js';
@@ -152,6 +153,35 @@ export async function measureThroughput(shareBytes: number, writeBytes: number, 
   } finally {
     db.close();
     await deleteGridDB(name);
+  }
+}
+
+/**
+ * The anchor for measureThroughput: plain IndexedDB, `valueBytes` values put `perTx` to a
+ * transaction, then read back one value per get, in the same page (NOTES.md measured this way).
+ */
+export async function measureRawIdb(totalBytes: number, valueBytes: number, perTx: number) {
+  const name = randomName('bric-raw');
+  const db = await openDB(name, 1, { upgrade: (d) => void d.createObjectStore('v') });
+  try {
+    const values = Array.from({ length: totalBytes / valueBytes }, (_, i) => patternBytes(valueBytes, i));
+    const results: Array<{ write: number; read: number }> = [];
+    for (let round = 0; round < 3; round++) {
+      const t0 = performance.now();
+      for (let i = 0; i < values.length; i += perTx) {
+        const tx = db.transaction('v', 'readwrite');
+        await Promise.all([...values.slice(i, i + perTx).map((v, j) => tx.store.put({ v: 1, data: v }, [round, i + j])), tx.done]);
+      }
+      const t1 = performance.now();
+      for (let i = 0; i < values.length; i++) await db.get('v', [round, i]);
+      const t2 = performance.now();
+      results.push({ write: totalBytes / 1e3 / (t1 - t0), read: totalBytes / 1e3 / (t2 - t1) });
+      await db.clear('v');
+    }
+    return results;
+  } finally {
+    db.close();
+    await deleteDB(name);
   }
 }
 
