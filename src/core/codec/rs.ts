@@ -26,10 +26,20 @@ export interface Codec {
   decode(blocks: Uint8Array[], shareNums: number[]): Uint8Array[];
 }
 
-// Decoding tables are remembered per set of shares: a download usually keeps one set for every
-// segment of a file.
-const DECODE_PLANS_KEPT = 8;
+// Tables are remembered per set of shares (a download usually keeps one set for every segment
+// of a file, an upload always asks for the same parity shares); a few sets per codec suffice.
+const PLANS_KEPT = 8;
 
+/**
+ * A zfec-compatible k-of-m codec, 1 ≤ k ≤ m ≤ 256.
+ * @throws CodecParamsError for impossible parameters or share numbers (out of range, repeated);
+ *   CodecInputError for blocks that do not fit (wrong count, unequal lengths, fewer than k);
+ *   TypeError for arguments of the wrong type.
+ * @example
+ *   const codec = createCodec(3, 10);
+ *   const shares = codec.encode([a, b, c]);                          // 10 blocks
+ *   const [a2, b2, c2] = codec.decode([shares[9]!, shares[2]!, shares[5]!], [9, 2, 5]);
+ */
 export function createCodec(k: number, m: number): Codec {
   assertCodecParams(k, m);
   const matrix = encodingMatrix(k, m);
@@ -43,7 +53,7 @@ export function createCodec(k: number, m: number): Codec {
       const rows = new Uint8Array(parity.length * k);
       parity.forEach((s, i) => rows.set(matrix.subarray(s * k, s * k + k), i * k));
       plan = makePlan(rows, k);
-      if (encodePlans.size >= DECODE_PLANS_KEPT) encodePlans.delete(encodePlans.keys().next().value!);
+      if (encodePlans.size >= PLANS_KEPT) encodePlans.delete(encodePlans.keys().next().value!);
       encodePlans.set(key, plan);
     }
     return plan;
@@ -55,7 +65,7 @@ export function createCodec(k: number, m: number): Codec {
     if (entry === undefined) {
       const { missing, rows } = decodingRows(matrix, k, chosen);
       entry = { missing, plan: makePlan(rows, k) };
-      if (decodePlans.size >= DECODE_PLANS_KEPT) decodePlans.delete(decodePlans.keys().next().value!);
+      if (decodePlans.size >= PLANS_KEPT) decodePlans.delete(decodePlans.keys().next().value!);
       decodePlans.set(key, entry);
     }
     return entry;

@@ -130,6 +130,8 @@ describe.skipIf(!hasZfec)('against real zfec', () => {
   });
 });
 
-describe.skipIf(hasZfec)('against real zfec', () => {
-  it.skip(`skipped: ${PYTHON} cannot import zfec (apt-get install python3-zfec)`, () => {});
-});
+if (!hasZfec) {
+  describe('against real zfec', () => {
+    it.skip(`skipped: ${PYTHON} cannot import zfec (apt-get install python3-zfec)`, () => {});
+  });
+}
