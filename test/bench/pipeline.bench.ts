@@ -4,8 +4,10 @@
  * stage is visible, then whole-file encode of a 256 MiB generated stream and decode of 64 MiB.
  * MB/s are 10^6 bytes of plaintext per second, best of a few runs.
  *
- * The worker pool's aggregate throughput needs real workers: it is measured in Chromium by
- * test/browser/worker.spec.ts (its "throughput" test logs encode MB/s for the pool and in-thread).
+ * The worker pool's aggregate throughput needs real workers, so it is measured in Chromium by the
+ * "throughput" test of test/browser/worker.spec.ts (64 MiB, 3 of 10, pool of hardwareConcurrency − 1
+ * workers vs the page's thread; it logs MB/s and asserts nothing). As root, from the repo root:
+ *   BRIC_BENCH=1 unshare --net -- sh -c 'ip link set lo up; exec npx playwright test test/browser/worker.spec.ts -g throughput'
  * @module
  */
 import { createCipheriv } from 'node:crypto';
