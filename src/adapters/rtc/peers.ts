@@ -105,11 +105,17 @@ export class RtcPeers {
   }
 
   private start(peer: string, sid: string, initiator: boolean): Attempt {
-    const link = new RtcPeerLink({
+    let open = false;
+    const link: RtcPeerLink = new RtcPeerLink({
       initiator,
       iceServers: this.init.iceServers ?? this.init.signaling.iceServers,
-      onSignal: (data: RtcSignal) => void this.init.signaling.send(this.init.room, peer, { ...data, sid } as SignalData),
+      onSignal: (data: RtcSignal) => {
+        // While connecting, a lost offer or candidate would only surface as a timeout: fail now.
+        const sent = this.init.signaling.send(this.init.room, peer, { ...data, sid } as SignalData);
+        if (!sent && !open) link.close('the signaling server is not reachable now');
+      },
     });
+    link.connected.then(() => void (open = true), () => undefined);
     const done = new AbortController();
     const timeoutMs = this.init.connectTimeoutMs ?? RTC_CONNECT_TIMEOUT_MS;
     this.clock.sleep(timeoutMs, { signal: done.signal }).then(
