@@ -20,6 +20,8 @@ export interface GridBrokerComponents {
   readonly local: StorageApi;
   /** Called with a peer id whenever this tab sends it a request (the link keeper's activity). */
   touch(peer: string): void;
+  /** Free space a server announced (or ours), undefined when unknown: placement then asks. */
+  availableBytes(peer: string): number | undefined;
 }
 
 export class GridBroker implements StorageBroker {
@@ -34,7 +36,14 @@ export class GridBroker implements StorageBroker {
   servers(): ServerDescriptor[] {
     const self = this.#c.peers.peerId;
     const ids = new Set([self, ...this.#c.present(), ...this.#c.peers.connectedPeers()]);
-    return [...ids].map((nodeId) => (nodeId === self ? { nodeId, nickname: 'this tab' } : { nodeId }));
+    return [...ids].map((nodeId) => {
+      const availableBytes = this.#c.availableBytes(nodeId);
+      return {
+        nodeId,
+        ...(nodeId === self ? { nickname: 'this tab' } : {}),
+        ...(availableBytes === undefined ? {} : { availableBytes }),
+      };
+    });
   }
 
   async connect(nodeId: NodeId, opts: { signal: AbortSignal }): Promise<StorageApi> {

@@ -19,6 +19,7 @@ import type { StorageApi } from '../core/storage/api.js';
 import { estimateDefaultCapacity } from '../core/storage/capacity.js';
 import { StorageServer } from '../core/storage/server.js';
 import { serveStorage } from '../core/storage/wire.js';
+import { SpaceAnnouncer } from './announce.js';
 import { blobFileSource } from './blob-source.js';
 import { GridBroker, touching } from './broker.js';
 import { NodeStartError } from './errors.js';
@@ -70,7 +71,9 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
   const server = new StorageServer({ store, clock: { now: () => Date.now() } }, { nodeId, capacityBytes: capacity });
   const secrets = await loadPersonSecrets(db, randomBytes);
 
-  let usedBytes = (await server.getVersion(opts)).usedBytes;
+  const version = await server.getVersion(opts);
+  let usedBytes = version.usedBytes;
+  const announcer = new SpaceAnnouncer(version.availableBytes);
   let joined = false;
   let snapshot: NodeSnapshot;
 
@@ -98,6 +101,7 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
     queueMicrotask(() => {
       refreshing = false;
       server.getVersion({ signal: AbortSignal.timeout(10_000) }).then((v) => {
+        announcer.update(v.availableBytes);
         if (v.usedBytes === usedBytes) return;
         usedBytes = v.usedBytes;
         emit();
@@ -121,6 +125,7 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
 
   peers.onPeer((peer, rpc) => {
     serveStorage(rpc, touching(local, () => keeper.touch(peer)));
+    announcer.addLink(peer, rpc);
   });
   const offSignaling = signaling.on((e: SignalingEvent) => {
     if (e.type === 'joined' && e.room === room) joined = true;
@@ -131,7 +136,13 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
   keeper.onChange(emit);
 
   const runner = timedRunner(createCodecPool(), stats);
-  const broker = new GridBroker({ peers, present: () => signaling.peers(room), local, touch: (p) => keeper.touch(p) });
+  const broker = new GridBroker({
+    peers,
+    present: () => signaling.peers(room),
+    local,
+    touch: (p) => keeper.touch(p),
+    availableBytes: (p) => (p === peers.peerId ? Math.max(0, server.capacityBytes - usedBytes) : announcer.heard(p)),
+  });
   const client = new GridClient(
     { broker, clock: realClock, runner, randomBytes },
     { leaseSecret: secrets.leaseSecret, convergenceSecret: secrets.convergenceSecret },
@@ -162,6 +173,7 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
       o.signal.throwIfAborted();
       await saveCapacity(db, nodeId, bytes);
       server.setCapacity(bytes);
+      refreshUsed(); // announces the new free space
       emit();
     },
     async upload(file, o): Promise<UploadOutcome> {
