@@ -68,6 +68,11 @@ export function serveStorage(rpc: Rpc, server: StorageApi): StorageService {
     const [renew, cancel, size, nums] = [r.bytes(SECRET), r.bytes(SECRET), r.u64(), r.shareNums()];
     r.end();
     const res = await server.allocateBuckets(si, renew, cancel, nums, size, opts);
+    if (opts.signal.aborted) {
+      // The requester cancelled: it will never learn of these shares, so they must not hold space.
+      for (const n of res.allocated) await server.abortShare(si, n, { signal: NEVER }).catch(() => undefined);
+      throw opts.signal.reason;
+    }
     for (const n of res.allocated) pending.set(key(si, n), [si, n]);
     return new PayloadWriter().shareNums(res.alreadyHave).shareNums(res.allocated).finish();
   });
