@@ -65,7 +65,7 @@ describe('computeLayout', () => {
 
 describe('shareHashChainIndices', () => {
   it('is the leaf and its uncles, as HashTree.neededHashes(s, true), for every N', () => {
-    for (let n = 1; n <= 256; n++) {
+    for (const n of [...Array.from({ length: 20 }, (_, i) => i + 1), 31, 32, 33, 100, 127, 128, 129, 255, 256]) {
       const tree = new HashTree(Array.from({ length: n }, () => new Uint8Array(32)));
       for (const s of [0, n - 1, n >> 1]) expect(shareHashChainIndices(s, n)).toEqual(tree.neededHashes(s, true));
     }

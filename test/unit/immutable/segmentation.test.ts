@@ -57,15 +57,17 @@ describe('segmentation', () => {
       fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 500 }), fc.nat({ max: 20000 }), (k, segReq, size) => {
         const seg = segmentation(effectiveParams({ k, n: k + 2, segmentSize: segReq }, size), size);
         let at = 0;
+        const wrong: string[] = [];
         for (let j = 0; j < seg.numSegments; j++) {
           const span = segmentSpan(seg, j);
-          expect(span.offset).toBe(at);
-          expect(span.paddedLength % k).toBe(0);
-          expect(span.paddedLength - span.length).toBeLessThan(k);
-          expect(span.paddedLength).toBe(span.blockSize * k);
-          expect(span.length > 0 || size === 0).toBe(true);
+          if (span.offset !== at) wrong.push(`segment ${j} starts at ${span.offset}, not ${at}`);
+          if (span.paddedLength % k !== 0 || span.paddedLength - span.length >= k || span.paddedLength !== span.blockSize * k) {
+            wrong.push(`segment ${j} is padded from ${span.length} to ${span.paddedLength} (blocks of ${span.blockSize})`);
+          }
+          if (span.length === 0 && size !== 0) wrong.push(`segment ${j} is empty`);
           at += span.length;
         }
+        expect(wrong).toEqual([]);
         expect(at).toBe(size);
       }),
     );
