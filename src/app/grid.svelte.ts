@@ -6,7 +6,7 @@
  */
 import { equalBytes } from '../core/bytes.js';
 import { formatSize, parseSize } from '../core/storage/capacity.js';
-import { parseFragment, type OpenedLink } from './links.js';
+import { createGrid, inviteLink, isDefaultGrid, parseFragment, type OpenedLink } from './links.js';
 import type { BricNode, NodeSnapshot, RestorePhase } from './node-api.js';
 import { RestoreSink, saveBlob } from './restore-sink.js';
 import { describeError } from './words.js';
@@ -71,6 +71,22 @@ export class GridApp {
 
   get gridName(): string {
     return this.opened?.grid.id ?? '';
+  }
+
+  /** The link that brings another browser into this tab's grid (the page's origin for the default grid). */
+  get invite(): string | undefined {
+    return this.opened === undefined ? undefined : inviteLink(location.origin, this.opened.grid);
+  }
+
+  get isDefaultGrid(): boolean {
+    return this.opened !== undefined && isDefaultGrid(this.opened.grid);
+  }
+
+  /** Makes a new private grid (random secret) and opens it in this tab; its invite link brings others in. */
+  createPrivateGrid(): void {
+    const random = crypto.getRandomValues(new Uint8Array(3));
+    const id = `grid-${[...random].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+    location.assign(inviteLink(location.origin, createGrid(id, (n) => crypto.getRandomValues(new Uint8Array(n)))));
   }
 
   /** Starts the node (once), then a restore if the page was opened from a readcap link. */
