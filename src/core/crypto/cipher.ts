@@ -11,12 +11,13 @@ import { taggedHash } from '../hash/tagged.js';
 import { MAX_FILE_BYTES } from '../limits.js';
 
 /*
- * CIPHER_CHOICE — measured in Node 20 on this 2-core machine, 1 MiB messages, one thread
- * (test/bench/pipeline.bench.ts, section "cipher"):
- *   @noble/ciphers chacha20          ~136 MB/s
- *   @noble/ciphers AES-128-CTR       ~64 MB/s    (Tahoe's cipher; 2.1× slower in pure JS)
- *   @noble/ciphers AES-256-CTR       ~52 MB/s
- * ChaCha20 wins by 2×; it needs a 32-byte key, derived from the cap's 16-byte read key below.
+ * CIPHER_CHOICE — measured in Node 20 on this shared 2-core machine, 1 MiB messages, one thread
+ * (`npm run bench -- pipeline`, section "cipher"; three runs, the machine under varying load):
+ *   @noble/ciphers chacha20          120–142 MB/s
+ *   @noble/ciphers AES-128-CTR        57–88 MB/s   (Tahoe's cipher)
+ *   @noble/ciphers AES-256-CTR        42–62 MB/s
+ * ChaCha20 wins by 1.6–2.1×; it needs a 32-byte key, derived from the cap's 16-byte read key below.
+ * (Native AES-CTR through WebCrypto would be faster still, but is async and outside @noble.)
  */
 
 /** The cipher scheme's number, written in the UEB: a new scheme gets a new number. */
