@@ -58,3 +58,30 @@ export const TAG_BUCKET_CANCEL_SECRET = 'bric_bucket_cancel_secret_v1';
 
 /** Storage index ‖ node id → a server's place on that file's permuted ring (Tahoe's permute_server_hash). */
 export const TAG_PERMUTE_SERVER = 'bric_permute_server_v1';
+
+// --- Mutable files (SSK, Tahoe's SDMF) and directories (src/core/cap/ssk*.ts, mutable/, dirnode/) ---
+
+/** Write key (the ed25519 signing key seed) → read key, 16 bytes (Tahoe's ssk_readkey_hash). */
+export const TAG_SSK_READ_KEY = 'bric_ssk_read_key_v1';
+
+/** Read key → storage index of a mutable slot, 16 bytes (Tahoe's ssk_storage_index_hash). */
+export const TAG_SSK_STORAGE_INDEX = 'bric_ssk_storage_index_v1';
+
+/** Verification (public) key → its fingerprint, carried by read and verify caps (Tahoe's ssk_pubkey_fingerprint_hash). */
+export const TAG_SSK_PUBKEY_FINGERPRINT = 'bric_ssk_pubkey_fingerprint_v1';
+
+/** Write key → write enabler master, then master + node id → one server's write enabler (Tahoe's ssk_write_enabler_*_hash). */
+export const TAG_SSK_WRITE_ENABLER_MASTER = 'bric_ssk_write_enabler_master_v1';
+export const TAG_SSK_WRITE_ENABLER = 'bric_ssk_write_enabler_v1';
+
+/** Salt of one version + read key → that version's ChaCha20 key (Tahoe's ssk_readkey_data_hash). */
+export const TAG_SSK_DATA_KEY = 'bric_ssk_data_key_v1';
+
+/** Domain of the ed25519 signature over a mutable share's header (signed message = netstring(tag) ‖ header). */
+export const TAG_SSK_SIGNATURE = 'bric_ssk_signature_v1';
+
+/** Directory write key → the key that hides child writecaps from read-only holders (Tahoe's mutable_rwcap_key_hash). */
+export const TAG_DIR_WRITECAP_KEY = 'bric_dir_writecap_key_v1';
+
+/** Per-entry salt of an encrypted child writecap (keyed, so equal writecaps in two entries look unrelated). */
+export const TAG_DIR_WRITECAP_SALT = 'bric_dir_writecap_salt_v1';
