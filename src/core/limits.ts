@@ -153,3 +153,28 @@ export const APP_WARM_LINKS = 16;
 export const APP_LINK_IDLE_CLOSE_MS = 120_000;
 /** Bytes of one peer's requests being received or handled here at once (a slow store must not let writes pile up in memory); beyond, PeerBusyError. */
 export const MAX_RPC_INBOUND_BYTES = 64 * 1024 * 1024;
+
+// --- Mutable files, slots and directories (src/core/mutable/, src/core/storage/mutable-*, src/core/dirnode/) ---
+
+/** Largest mutable file (SDMF: one segment, read and rewritten whole): directories and small documents, not media. */
+export const MAX_MUTABLE_FILE_BYTES = 8 * 1024 * 1024;
+/** Largest share in a mutable slot: the whole file at k = 1 plus its header and hash chain. */
+export const MAX_SLOT_SHARE_BYTES = MAX_MUTABLE_FILE_BYTES + 64 * 1024;
+/** Test, write or read vectors per share in one slot request (bric's publisher uses one of each; Tahoe's a handful). */
+export const MAX_SLOT_VECTORS = 16;
+/** Longest test-vector specimen: a checkstring is 62 bytes; comparing kilobytes is not a test, it is a read. */
+export const MAX_SLOT_TEST_BYTES = 1024;
+/** Bytes of write vectors in one slot request, and of data in one slot read answer: fits one rpc message. */
+export const MAX_SLOT_REQUEST_BYTES = MAX_SEGMENT_BYTES;
+/** Bytes of each share the servermap reads in its first query: the whole share of a directory of ~100 entries at 3-of-10. */
+export const MUTABLE_MAP_READ_BYTES = 64 * 1024;
+/** Attempts of one read-modify-write (directory change) that meets an uncoordinated write before giving up. */
+export const MAX_MODIFY_ATTEMPTS = 8;
+/** First wait before retrying such a change (doubling, with jitter), so two writers stop colliding. */
+export const MODIFY_BACKOFF_MS = 200;
+/** Longest entry name, UTF-8 bytes: ext4, NTFS and APFS allow 255, so a restored folder can be written. */
+export const MAX_DIR_NAME_BYTES = 255;
+/** Entries of one directory: at ~650 bytes each at most, 10 000 fit MAX_MUTABLE_FILE_BYTES. */
+export const MAX_DIR_ENTRIES = 10_000;
+/** Longest cap text a directory entry holds (a CHK readcap is ~110 characters, a directory readcap ~100). */
+export const MAX_CHILD_CAP_CHARS = 256;
