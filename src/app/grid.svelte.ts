@@ -5,11 +5,13 @@
  * @module
  */
 import { equalBytes } from '../core/bytes.js';
-import { formatSize, parseSize } from '../core/storage/capacity.js';
+import { parseSize } from '../core/storage/capacity.js';
 import { createGrid, inviteLink, isDefaultGrid, parseFragment, type OpenedLink } from './links.js';
 import type { BricNode, NodeSnapshot, RestorePhase } from './node-api.js';
 import { RestoreSink, saveBlob } from './restore-sink.js';
-import { describeError } from './words.js';
+import { capacityText, describeError, showSize } from './words.js';
+
+export { showSize } from './words.js';
 
 export interface FileEntry {
   readonly id: number;
@@ -100,7 +102,7 @@ export class GridApp {
       const bric = await this.startNode(opened, { signal: this.#life.signal });
       this.#bric = bric;
       this.node = bric.snapshot();
-      this.capacityText = formatSize(this.node.capacityBytes);
+      this.capacityText = capacityText(this.node.capacityBytes);
       bric.subscribe((s) => (this.node = s));
       this.phase = 'ready';
     } catch (error) {
@@ -126,7 +128,7 @@ export class GridApp {
     }
     try {
       await bric.setCapacity(bytes, { signal: this.#life.signal });
-      this.capacityText = formatSize(bytes);
+      this.capacityText = capacityText(bytes);
       this.error = undefined;
     } catch (error) {
       this.error = describeError(error, 'The capacity was not saved');
@@ -224,14 +226,14 @@ export class GridApp {
     const onPhase = (p: RestorePhase): void => {
       if (p.phase === 'waiting-for-grid') show('Joining the grid…');
       else if (p.phase === 'finding-shares') show('Looking for the file’s shares on the peers…');
-      else show(`Restoring: ${formatSize(p.bytesDone)} of ${formatSize(p.total)} verified`);
+      else show(`Restoring: ${showSize(p.bytesDone)} of ${showSize(p.total)} verified`);
     };
     const started = performance.now();
     try {
       for await (const chunk of bric.restore(opened.cap, { signal: this.#life.signal, onPhase })) sink.push(chunk);
       this.#restored = sink.finish();
       performance.measure('bric:restore', { start: started, end: performance.now(), detail: { name: base.name, size: sink.bytes } });
-      show(`Restored ${base.name} (${formatSize(sink.bytes)}), every byte verified: ready to save`, 'ready');
+      show(`Restored ${base.name} (${showSize(sink.bytes)}), every byte verified: ready to save`, 'ready');
     } catch (error) {
       if (this.#life.signal.aborted) return;
       const words = describeError(error, 'Restore failed');

@@ -3,6 +3,7 @@
  * saying what failed; never a stack trace, never "[object Object]".
  * @module
  */
+import { formatBytes } from '../core/grid/errors.js';
 
 const MAX_MESSAGE_CHARS = 600;
 
@@ -20,4 +21,21 @@ export function describeError(error: unknown, lead: string): string {
   if (message.startsWith(`${lead}:`)) message = message.slice(lead.length + 1).trim();
   if (message.length > MAX_MESSAGE_CHARS) message = `${message.slice(0, MAX_MESSAGE_CHARS)}…`;
   return `${lead}: ${message}`;
+}
+
+/** A size for people: 12.3 MB, 900 kB, 17 bytes (powers of 1000, as the browser shows them). */
+export function showSize(bytes: number): string {
+  return formatBytes(bytes);
+}
+
+/**
+ * A capacity as the settings field shows it: exact, in the largest unit that divides it (500M,
+ * 2GiB, 1234567), so saving the field unchanged never changes the capacity.
+ */
+export function capacityText(bytes: number): string {
+  const units: ReadonlyArray<readonly [string, number]> = [
+    ['T', 1e12], ['TiB', 2 ** 40], ['G', 1e9], ['GiB', 2 ** 30], ['M', 1e6], ['MiB', 2 ** 20], ['K', 1e3], ['KiB', 2 ** 10],
+  ];
+  for (const [unit, size] of units) if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
+  return String(bytes);
 }

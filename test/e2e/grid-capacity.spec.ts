@@ -20,7 +20,7 @@ test('a 1M node refuses shares beyond its capacity; uploads succeed while enough
     const page = pages[i]!;
     await page.getByTestId('setting-capacity').fill('1M');
     await page.getByTestId('setting-save').click();
-    await expect(page.getByTestId('setting-capacity')).toHaveValue('1 MB');
+    await expect(page.getByTestId('setting-capacity')).toHaveValue('1M');
   };
   await setCapacity(9);
 
