@@ -14,7 +14,8 @@ Batch mode prints one JSON object with MB/s (10^6 bytes) of original data, best 
 
 Serve mode (used by the bench, so that zfec and bric take turns on a shared, noisy machine):
 prints "ready" once the data is prepared, then for every line "encode" or "decode" read from
-stdin runs that operation once and prints its wall time in seconds; ends at end of input.
+stdin runs that operation once and prints "WALL CPU": its wall time and the CPU time (user +
+system) of this process, in seconds; ends at end of input.
 """
 import argparse
 import json
@@ -40,12 +41,14 @@ class Case:
             raise SystemExit("zfec_bench: zfec decode did not give back the data (k=%d, m=%d)" % (k, m))
 
     def seconds(self, op):
+        """(wall, cpu) seconds of one run; cpu counts user + system time of this process."""
+        c0 = time.process_time()
         t0 = time.perf_counter()
         if op == "encode":
             self.encoder.encode(self.primaries)
         else:
             self.decoder.decode(self.chosen, self.nums)
-        return time.perf_counter() - t0
+        return time.perf_counter() - t0, time.process_time() - c0
 
 
 def parse_km(text):
@@ -67,14 +70,14 @@ def main():
             op = line.strip()
             if op not in ("encode", "decode"):
                 raise SystemExit("zfec_bench: unknown request %r" % op)
-            print(repr(case.seconds(op)), flush=True)
+            print("%r %r" % case.seconds(op), flush=True)
         return
     results = []
     for p in a.params:
         k, m = parse_km(p)
         case = Case(k, m, a.bytes)
-        enc = min(case.seconds("encode") for _ in range(a.runs))
-        dec = min(case.seconds("decode") for _ in range(a.runs))
+        enc = min(case.seconds("encode")[0] for _ in range(a.runs))
+        dec = min(case.seconds("decode")[0] for _ in range(a.runs))
         results.append({"k": k, "m": m, "encode_mbps": case.total / enc / 1e6, "decode_mbps": case.total / dec / 1e6})
     print(json.dumps({"bytes": a.bytes, "runs": a.runs, "results": results}))
 
