@@ -98,6 +98,7 @@ export function createCodec(k: number, m: number): Codec {
       // Use every primary given, then the first parity shares: fewest blocks to rebuild.
       const order = nums.map((_, i) => i).filter((i) => nums[i]! < k);
       for (let i = 0; i < nums.length && order.length < k; i++) if (nums[i]! >= k) order.push(i);
+      order.sort((a, b) => nums[a]! - nums[b]!); // one cached plan per set, whatever the order
       const chosen = order.map((i) => nums[i]!);
       const out: Uint8Array[] = new Array<Uint8Array>(k);
       order.forEach((i) => {
