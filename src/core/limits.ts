@@ -178,3 +178,25 @@ export const MAX_DIR_NAME_BYTES = 255;
 export const MAX_DIR_ENTRIES = 10_000;
 /** Longest cap text a directory entry holds (a CHK readcap is ~110 characters, a directory readcap ~100). */
 export const MAX_CHILD_CAP_CHARS = 256;
+
+// --- Check, verify, repair and leases (src/core/repair/, src/core/storage/lease-collector.ts) ---
+
+/** Share copies a verify reads at once: it reads ~N/k × the file size in any order; a few at a time bound memory and load. */
+export const VERIFY_CONCURRENCY = 3;
+/** The repair scheduler checks each file it holds this often; with tabs living hours the churn simulator loses nothing at this (README "Durability under churn"). */
+export const REPAIR_CHECK_INTERVAL_MS = 10 * 60_000;
+/** Checks the scheduler starts per minute, sustained: each is one listShares per server, gentle on a grid of tabs. */
+export const REPAIR_CHECKS_PER_MINUTE = 12;
+/** Checks it may start back to back on top of that (a tab just opened looks at its files quickly). */
+export const REPAIR_CHECK_BURST = 10;
+/** Repair traffic, sustained: bytes read plus written per second (a repair costs ~ the file size × (1 + missing/k)); a tenth of a data channel. */
+export const REPAIR_BYTES_PER_SECOND = 1024 * 1024;
+/** Repair traffic a tab may spend at once before the sustained rate applies (a few files right after a tab holding many shares closed). */
+export const REPAIR_BURST_BYTES = 256 * 1024 * 1024;
+/** A repair that could not restore happiness is tried again after this, doubling up to the max (the grid needs new tabs first). */
+export const REPAIR_RETRY_MIN_MS = 5 * 60_000;
+export const REPAIR_RETRY_MAX_MS = 6 * 60 * 60_000;
+/** Checks renew a file's leases at most this often: leases last 31 days, so a daily renewal keeps held files far from expiry at one request per holder. */
+export const LEASE_RENEW_INTERVAL_MS = 24 * 60 * 60_000;
+/** A node looks for shares whose every lease has run out this often (leases last weeks; a pass reads only the share records). */
+export const LEASE_COLLECT_INTERVAL_MS = 60 * 60_000;
