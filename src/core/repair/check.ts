@@ -1,0 +1,69 @@
+/**
+ * Checking a file (Tahoe's immutable/checker.py without verify): a census of every server
+ * present, then the count of good shares, the distinct servers holding them (happiness) and
+ * the shares missing. Cheap: one listShares per server, no share data.
+ * @module
+ */
+import type { StorageBroker } from '../grid/broker.js';
+import type { Clock } from '../grid/clock.js';
+import { summarize, type CheckResult, type CorruptShare } from './check-result.js';
+import { takeCensus } from './census.js';
+import type { FileTarget } from './target.js';
+
+export interface CheckComponents {
+  readonly broker: StorageBroker;
+  readonly clock: Clock;
+}
+
+export interface CheckConfig {
+  /** Happiness a healthy file has. */
+  readonly happy: number;
+  /** listShares requests in flight at once. */
+  readonly queryConcurrency: number;
+  /** Time one server has to answer one request. */
+  readonly requestTimeoutMs: number;
+  /** The person's lease secret: needed only to renew leases. */
+  readonly leaseSecret?: Uint8Array;
+}
+
+export interface CheckOptions {
+  signal: AbortSignal;
+  /** Renew our lease at every server holding shares (needs the lease secret). @default false */
+  addLease?: boolean;
+  /** Copies known to be corrupt (from an earlier verify): they do not count as good. */
+  corrupt?: readonly CorruptShare[];
+}
+
+/** The health of the file as the servers present report it now. */
+export async function checkFile(components: CheckComponents, config: CheckConfig, target: FileTarget, opts: CheckOptions): Promise<CheckResult> {
+  const { storageIndex, expected } = target;
+  const census = await takeCensus(
+    components.broker,
+    components.clock,
+    {
+      storageIndex,
+      n: expected.n,
+      concurrency: config.queryConcurrency,
+      timeoutMs: config.requestTimeoutMs,
+      leaseSecret: opts.addLease === true ? requireLeaseSecret(config) : undefined,
+    },
+    opts.signal,
+  );
+  return summarize({
+    storageIndex,
+    k: expected.k,
+    n: expected.n,
+    happy: config.happy,
+    size: expected.size,
+    answers: census.answered,
+    corrupt: opts.corrupt ?? [],
+    serversAsked: census.ring.length,
+    unreachable: census.unreachable,
+    leasesRenewed: census.leasesRenewed,
+  });
+}
+
+export function requireLeaseSecret(config: { leaseSecret?: Uint8Array }): Uint8Array {
+  if (config.leaseSecret === undefined) throw new TypeError('renewing leases needs "leaseSecret" in the checker init');
+  return config.leaseSecret;
+}
