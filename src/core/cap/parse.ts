@@ -4,13 +4,28 @@
  * @module
  */
 import { chkReadCapCodec } from './chk.js';
+import { dirChkCapCodec, dirChkVerifyCapCodec, dirLitCapCodec, dirReadCapCodec, dirVerifyCapCodec, dirWriteCapCodec } from './dir.js';
 import { BadCapPrefixError, MalformedCapError } from './errors.js';
 import { litCapCodec } from './lit.js';
+import { sskReadCapCodec, sskVerifyCapCodec, sskWriteCapCodec } from './ssk.js';
 import type { Cap, CapCodec, CapKind } from './types.js';
 import { chkVerifyCapCodec } from './verifier.js';
 
-/** Every kind bric reads. A new kind (mutable SSK, directories) is one more entry. */
-const CODECS: readonly CapCodec[] = [chkReadCapCodec, chkVerifyCapCodec, litCapCodec] as CapCodec[];
+/** Every kind bric reads. A new kind is one more entry. */
+const CODECS: readonly CapCodec[] = [
+  chkReadCapCodec,
+  chkVerifyCapCodec,
+  litCapCodec,
+  sskWriteCapCodec,
+  sskReadCapCodec,
+  sskVerifyCapCodec,
+  dirWriteCapCodec,
+  dirReadCapCodec,
+  dirVerifyCapCodec,
+  dirChkCapCodec,
+  dirChkVerifyCapCodec,
+  dirLitCapCodec,
+] as CapCodec[];
 
 const BY_PREFIX = new Map(CODECS.map((c) => [c.prefix, c]));
 const BY_KIND = new Map<CapKind, CapCodec>(CODECS.map((c) => [c.kind, c]));

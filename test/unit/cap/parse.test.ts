@@ -45,7 +45,7 @@ describe('golden caps', () => {
       }
       if (cap.kind === 'chk-verifier') expect(bytesToHex(cap.storageIndex)).toBe(g.storageIndexHex);
       if (cap.kind === 'lit') expect(bytesToHex(cap.data)).toBe(g.dataHex);
-      else {
+      else if (cap.kind === 'chk' || cap.kind === 'chk-verifier') {
         expect(bytesToHex(cap.uebHash)).toBe(g.uebHashHex);
         expect([cap.k, cap.n, cap.size]).toEqual([g.k, g.n, g.size]);
       }
@@ -200,7 +200,9 @@ describe('verify caps and storage index', () => {
 describe('types', () => {
   it('parseCap returns the Cap union; kind narrows it', () => {
     expectTypeOf(parseCap).returns.toEqualTypeOf<Cap>();
-    expectTypeOf<Cap['kind']>().toEqualTypeOf<'chk' | 'chk-verifier' | 'lit'>();
+    expectTypeOf<Cap['kind']>().toEqualTypeOf<
+      'chk' | 'chk-verifier' | 'lit' | 'ssk' | 'ssk-ro' | 'ssk-verifier' | 'dir' | 'dir-ro' | 'dir-verifier' | 'dir-chk' | 'dir-chk-verifier' | 'dir-lit'
+    >();
     expectTypeOf(toVerifyCap).returns.toEqualTypeOf<ChkVerifyCap>();
     expectTypeOf(formatCap).parameter(0).toEqualTypeOf<Cap>();
   });
