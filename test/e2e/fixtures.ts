@@ -37,8 +37,10 @@
  * - `consoleErrors`: every console error and uncaught page error from every page the fixtures
  *   know (the default `page` too) fails the test at the end, unless allowed:
  *   `consoleErrors.allow(/expected failure/)`. `consoleErrors.seen` lists them.
- * - `uniqueName(prefix)`: a name unique to this test (e.g. a signaling room), so parallel workers
- *   never meet each other's peers.
+ * - `uniqueName(prefix)`: a name unique to this test (e.g. a signaling room or grid secret), so a
+ *   test never meets peers that an earlier test left behind.
+ * Tests run one at a time (playwright.config.ts `workers: 1`) against one server: tabs opened on
+ * `/` without a fragment all join that server's default grid.
  */
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 
