@@ -200,3 +200,5 @@ export const REPAIR_RETRY_MAX_MS = 6 * 60 * 60_000;
 export const LEASE_RENEW_INTERVAL_MS = 24 * 60 * 60_000;
 /** A node looks for shares whose every lease has run out this often (leases last weeks; a pass reads only the share records). */
 export const LEASE_COLLECT_INTERVAL_MS = 60 * 60_000;
+/** Unanswered share writes to one server while an upload runs ahead of its answers (src/app/write-behind.ts): ~8 blocks of a 1 MiB segment at 3-of-10, so memory stays ≈ N × this. */
+export const APP_WRITE_BEHIND_BYTES = 3 * 1024 * 1024;
