@@ -101,8 +101,9 @@ function parseReadCap(text: string): ChkReadCap | LitCap {
   } catch (error) {
     throw new LinkError(`the file's cap in this link is broken: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
+  if (cap.kind === 'chk' || cap.kind === 'lit') return cap;
   if (cap.kind === 'chk-verifier') throw new LinkError('this link holds a verify cap: it can check the file but not read it');
-  return cap;
+  throw new LinkError(`this link holds a ${cap.kind} cap; this version of bric restores only immutable files`);
 }
 
 function parseGridParam(text: string): GridRef {
