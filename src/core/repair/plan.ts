@@ -19,8 +19,9 @@ export interface RepairPlanInput<P> {
 }
 
 /**
- * The new copies to write: server → shares, never a share the server holds already, never on a
- * readonly server. Empty when the shares are already placed as well as these servers allow.
+ * The new copies to write: server → shares (in ring order), never a share the server holds
+ * already, never on a readonly server. Empty when the shares are already placed as well as
+ * these servers allow.
  */
 export function planRepair<P>(input: RepairPlanInput<P>): Map<P, number[]> {
   const shares = Array.from({ length: input.n }, (_, s) => s);
@@ -34,8 +35,13 @@ export function planRepair<P>(input: RepairPlanInput<P>): Map<P, number[]> {
     if (list === undefined) writes.set(peer, [share]);
     else list.push(share);
   }
-  for (const list of writes.values()) list.sort((a, b) => a - b);
-  return writes;
+  // In ring order, shares ascending: the order allocations go out in.
+  const ordered = new Map<P, number[]>();
+  for (const peer of input.peers) {
+    const list = writes.get(peer);
+    if (list !== undefined) ordered.set(peer, list.sort((a, b) => a - b));
+  }
+  return ordered;
 }
 
 /** Servers-of-happiness of a server → shares map. */
