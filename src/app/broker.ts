@@ -1,7 +1,7 @@
 /**
  * The StorageBroker of a tab (core/grid/broker.ts): the servers are this tab's own node plus the
  * peers present in the grid's room (or linked); connect() returns the local StorageServer for
- * ourselves and a storageClient over the peer's Rpc otherwise, dialling on demand. Server ids are
+ * ourselves and a storageClient over the peer's Rpc otherwise (with write-behind), dialling on demand. Server ids are
  * signaling peer ids, which are stable per node (node.ts derives them from the node identity), so
  * a node keeps its place on every file's permuted ring across reloads.
  * @module
@@ -9,8 +9,10 @@
 import type { RtcPeers } from '../adapters/rtc/peers.js';
 import type { NodeId, ServerDescriptor, StorageBroker } from '../core/grid/broker.js';
 import type { StorageApi } from '../core/storage/api.js';
+import { APP_WRITE_BEHIND_BYTES, GRID_REQUEST_TIMEOUT_MS } from '../core/limits.js';
 import { storageClient } from '../core/storage/wire.js';
 import type { Rpc } from '../core/wire/rpc-port.js';
+import { writeBehind } from './write-behind.js';
 
 export interface GridBrokerComponents {
   readonly peers: RtcPeers;
@@ -53,7 +55,8 @@ export class GridBroker implements StorageBroker {
     const rpc = await this.#c.peers.connect(nodeId, opts);
     let client = this.#clients.get(rpc);
     if (client === undefined) {
-      client = touching(storageClient(rpc), () => this.#c.touch(nodeId));
+      const remote = writeBehind(storageClient(rpc), { windowBytes: APP_WRITE_BEHIND_BYTES, timeoutMs: GRID_REQUEST_TIMEOUT_MS });
+      client = touching(remote, () => this.#c.touch(nodeId));
       this.#clients.set(rpc, client);
     }
     return client;

@@ -25,7 +25,10 @@ const TABS = 10;
 const MiB = 1024 * 1024;
 /** Tahoe-LAFS 1.17.1, 10 nodes on loopback, 3-of-10, through its web API (NOTES.md, issue 3). */
 const TAHOE = { '64 MiB': { up: 13, down: 20 }, '1 MiB': { up: 7.5, down: 11.5 } } as const;
-const SIZES = [['1 MiB', 1 * MiB], ['64 MiB', 64 * MiB]] as const;
+/** BRIC_BENCH_GRID_SIZES="64 MiB" runs only the sizes named (comma-separated). */
+const SIZES = ([['1 MiB', 1 * MiB], ['64 MiB', 64 * MiB]] as const).filter(
+  ([label]) => process.env.BRIC_BENCH_GRID_SIZES === undefined || process.env.BRIC_BENCH_GRID_SIZES.split(',').map((x) => x.trim()).includes(label),
+);
 const SECTION = 'grid (10 tabs, 3-of-10)';
 
 const LAUNCH_ARGS = [
