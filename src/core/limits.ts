@@ -185,8 +185,8 @@ export const MAX_CHILD_CAP_CHARS = 256;
 export const VERIFY_CONCURRENCY = 3;
 /** The repair scheduler checks each file it holds this often; with tabs living hours the churn simulator loses nothing at this (README "Durability under churn"). */
 export const REPAIR_CHECK_INTERVAL_MS = 10 * 60_000;
-/** Checks the scheduler starts per minute, sustained: each is one listShares per server, gentle on a grid of tabs. */
-export const REPAIR_CHECKS_PER_MINUTE = 12;
+/** Checks the scheduler starts per minute, sustained: each is one listShares per server; 300 files still get a check every 10 minutes (the simulator loses files at 30). */
+export const REPAIR_CHECKS_PER_MINUTE = 30;
 /** Checks it may start back to back on top of that (a tab just opened looks at its files quickly). */
 export const REPAIR_CHECK_BURST = 10;
 /** Repair traffic, sustained: bytes read plus written per second (a repair costs ~ the file size × (1 + missing/k)); a tenth of a data channel. */
