@@ -74,7 +74,10 @@ describe('check', () => {
     const cap = await upload(client, fileOf(3 * SEGMENT + 100));
     const result = await checker.check(cap, { signal: signal(), addLease: true });
     expect(result).toMatchObject({ k: 3, n: 10, happy: 7, sharesFound: 10, distinctShares: 10, happiness: 10, missing: [], corrupt: [] });
-    expect(result).toMatchObject({ healthy: true, recoverable: true, verified: false, serversAsked: 20, serversAnswered: 20, leasesRenewed: 10 });
+    expect(result).toMatchObject({ healthy: true, recoverable: true, verified: false, leasesRenewed: 10 });
+    // Happiness N is the most there is: once seen, no further server is asked (beyond those in flight).
+    expect(result.serversAsked).toBeLessThan(20);
+    expect(result.serversAnswered).toBe(result.serversAsked);
     expect(result.servers.map((s) => s.shares.length)).toEqual(new Array(10).fill(1));
     expect(JSON.parse(JSON.stringify(result))).toEqual(result); // JSON-ready
   });
@@ -92,6 +95,17 @@ describe('check', () => {
     const gone = await checker.check(cap, { signal: signal() });
     expect(gone).toMatchObject({ distinctShares: 0, happiness: 0, recoverable: false });
     expect(grid.total('readShare')).toBe(0); // a check reads no share data
+  });
+  it('names a hung server unreachable once its time is up; refuses what is not a CHK cap', async () => {
+    const { grid, client, checker } = setup();
+    const cap = await upload(client, fileOf(SEGMENT + 1));
+    const hung = holders(grid, cap)[0]!;
+    hung.faults.hungUntil = grid.clock.now() + 3_600_000;
+    const result = await checker.check(cap, { signal: signal() });
+    expect(result).toMatchObject({ unreachable: [hung.nodeId], distinctShares: 9, missing: [0], happiness: 9, healthy: false });
+    expect(() => checker.check({ kind: 'lit', data: new Uint8Array(3) } as never, { signal: signal() })).toThrow(TypeError);
+    expect(() => checker.check({ ...toVerifyCap(cap), k: 11 }, { signal: signal() })).toThrow(RangeError);
+    expect(() => new FileChecker({ broker: grid, clock: grid.clock, runner: createInThreadRunner() }, { leaseSecret: new Uint8Array(8) })).toThrow(RangeError);
   });
 });
 

@@ -1,8 +1,9 @@
 /**
- * The census of one file: ask every server present, in permuted-ring order and a bounded number
- * at a time, which shares of the storage index it holds (listShares only: no share data), and
- * optionally renew our lease there (Tahoe's check --add-lease). The ground truth for check,
- * verify and repair alike; a server that fails or is too slow is named, not retried.
+ * The census of one file: ask the servers present, in permuted-ring order and a bounded number at
+ * a time, which shares of the storage index they hold (listShares only: no share data), until
+ * happiness N is seen or every server was asked, and optionally renew our lease there (Tahoe's
+ * check --add-lease). The ground truth for check, verify and repair alike; a server that fails
+ * or is too slow is named, not retried.
  * @module
  */
 import { nodeIdBytes, nodeIdKey, serverName, type ServerDescriptor, type StorageBroker } from '../grid/broker.js';
@@ -10,7 +11,8 @@ import { withDeadline, type Clock } from '../grid/clock.js';
 import { deriveLeaseSecrets } from '../grid/lease-secrets.js';
 import { permuteServers } from '../grid/ring.js';
 import type { StorageApi } from '../storage/api.js';
-import type { ServerAnswer } from './check-result.js';
+import { goodShareMap, type CorruptShare, type ServerAnswer } from './check-result.js';
+import { serversOfHappiness } from '../grid/happiness.js';
 
 export interface CensusInit {
   readonly storageIndex: Uint8Array;
@@ -22,6 +24,14 @@ export interface CensusInit {
   readonly timeoutMs: number;
   /** Given: renew (or add) our lease on the file at every server that holds shares of it. */
   readonly leaseSecret?: Uint8Array;
+  /**
+   * Ask every server present even once the shares found already reach happiness N (nothing
+   * further can add to it). Verify does, to check every copy; check and repair need not, which on
+   * a large grid spares dialling every tab for every healthy file.
+   */
+  readonly everyServer?: boolean;
+  /** Copies known corrupt: they do not count toward happiness N. */
+  readonly corrupt?: readonly CorruptShare[];
 }
 
 /** One server that answered, with the connection to reach it again. */
@@ -33,6 +43,8 @@ export interface CensusServer extends ServerAnswer {
 export interface Census {
   /** Every server present when the census began, in ring order. */
   readonly ring: readonly ServerDescriptor[];
+  /** Servers asked (the first of the ring; all of it unless happiness N was seen sooner). */
+  readonly asked: number;
   /** Servers that answered (with or without shares), in ring order. */
   readonly answered: readonly CensusServer[];
   /** Names of the servers that failed or did not answer in time. */
@@ -49,8 +61,11 @@ export async function takeCensus(broker: StorageBroker, clock: Clock, init: Cens
   const failed: (string | undefined)[] = new Array(ring.length);
   let leasesRenewed = 0;
   let next = 0;
+  // Happiness N is the most there is: no server further along can add to it.
+  const complete = (): boolean =>
+    init.everyServer !== true && serversOfHappiness(goodShareMap(answers.filter((a): a is CensusServer => a !== undefined), init.corrupt ?? [])) >= init.n;
   const worker = async (): Promise<void> => {
-    while (next < ring.length) {
+    while (next < ring.length && !complete()) {
       const at = next++;
       const server = ring[at]!;
       const name = serverName(server);
@@ -71,6 +86,7 @@ export async function takeCensus(broker: StorageBroker, clock: Clock, init: Cens
   await Promise.all(Array.from({ length: Math.min(init.concurrency, ring.length) }, worker));
   return {
     ring,
+    asked: next,
     answered: answers.filter((a): a is CensusServer => a !== undefined),
     unreachable: failed.filter((f): f is string => f !== undefined),
     leasesRenewed,

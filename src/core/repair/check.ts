@@ -46,6 +46,7 @@ export async function checkFile(components: CheckComponents, config: CheckConfig
       concurrency: config.queryConcurrency,
       timeoutMs: config.requestTimeoutMs,
       leaseSecret: opts.addLease === true ? requireLeaseSecret(config) : undefined,
+      corrupt: opts.corrupt,
     },
     opts.signal,
   );
@@ -57,7 +58,7 @@ export async function checkFile(components: CheckComponents, config: CheckConfig
     size: expected.size,
     answers: census.answered,
     corrupt: opts.corrupt ?? [],
-    serversAsked: census.ring.length,
+    serversAsked: census.asked,
     unreachable: census.unreachable,
     leasesRenewed: census.leasesRenewed,
   });

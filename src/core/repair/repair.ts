@@ -62,11 +62,11 @@ export interface RepairResult {
 export async function repairFile(components: VerifyComponents, config: RepairConfig, target: FileTarget, opts: RepairOptions): Promise<RepairResult> {
   const { storageIndex, expected } = target;
   const { signal } = opts;
-  const censusOf = (leaseSecret?: Uint8Array): Promise<Census> =>
+  const censusOf = (corrupt: readonly CorruptShare[], leaseSecret?: Uint8Array): Promise<Census> =>
     takeCensus(
       components.broker,
       components.clock,
-      { storageIndex, n: expected.n, concurrency: config.queryConcurrency, timeoutMs: config.requestTimeoutMs, leaseSecret },
+      { storageIndex, n: expected.n, concurrency: config.queryConcurrency, timeoutMs: config.requestTimeoutMs, leaseSecret, corrupt },
       signal,
     );
   const summary = (census: Census, corrupt: readonly CorruptShare[]): CheckResult =>
@@ -78,13 +78,13 @@ export async function repairFile(components: VerifyComponents, config: RepairCon
       size: expected.size,
       answers: census.answered,
       corrupt,
-      serversAsked: census.ring.length,
+      serversAsked: census.asked,
       unreachable: census.unreachable,
       leasesRenewed: census.leasesRenewed,
     });
 
-  const census = await censusOf(config.leaseSecret);
   const given = opts.corrupt ?? [];
+  const census = await censusOf(given, config.leaseSecret);
   const before = summary(census, given);
   if (!before.recoverable) throw new NotEnoughSharesError(before.distinctShares, expected.k);
 
@@ -124,7 +124,7 @@ export async function repairFile(components: VerifyComponents, config: RepairCon
     await shares.abortOpen();
     throw err;
   }
-  return result(placed, summary(await censusOf(), corruptNow()));
+  return result(placed, summary(await censusOf(corruptNow()), corruptNow()));
 }
 
 /** Good copies in the order to read them: primaries first (decoding them is a copy), ring order within. */

@@ -56,6 +56,7 @@ export async function verifyFile(components: VerifyComponents, config: VerifyCon
       concurrency: config.queryConcurrency,
       timeoutMs: config.requestTimeoutMs,
       leaseSecret: opts.addLease === true ? requireLeaseSecret(config) : undefined,
+      everyServer: true, // every copy is verified, also those beyond happiness N
     },
     signal,
   );
@@ -89,7 +90,7 @@ export async function verifyFile(components: VerifyComponents, config: VerifyCon
     size: expected.size,
     answers,
     corrupt: ctx.corrupt,
-    serversAsked: census.ring.length,
+    serversAsked: census.asked,
     unreachable,
     leasesRenewed: census.leasesRenewed,
     cost: verifyCost(ctx.bytesRead, expected),
