@@ -103,6 +103,15 @@ export function verifySignedPrefix(share: Pick<MutableShare, 'shareNum' | 'heade
 /** Checks a whole share: signed prefix, then its block up through the share hash tree to the signed root. */
 export function verifyShare(share: MutableShare, fingerprint: Uint8Array): void {
   verifySignedPrefix(share, fingerprint);
+  verifyShareBody(share);
+}
+
+/**
+ * Checks a share's block up to the root hash in its header, for a header already known to be
+ * authentic (its bytes equal a header whose signature verified): the signature need not be
+ * checked again for each of the N shares that carry it.
+ */
+export function verifyShareBody(share: MutableShare): void {
   const blockHash = taggedHash(TAG_BLOCK, share.block);
   if (!equalBytes(blockHash, share.blockHash)) throw new BadMutableShareError(share.shareNum, 'its block does not match its block hash tree');
   const tree = new IncompleteHashTree(share.header.n);
