@@ -211,7 +211,7 @@ describe('repair with only the verify cap', () => {
     const { grid, client, checker } = setup();
     const cap = await upload(client, fileOf(2 * SEGMENT));
     const idle = await checker.repair(cap, { signal: signal() });
-    expect(idle).toMatchObject({ sharesWritten: 0, bytesWritten: 0, note: expect.stringContaining('nothing to repair') });
+    expect(idle).toMatchObject({ sharesWritten: 0, bytesWritten: 0, bytesRead: 0, note: expect.stringContaining('nothing to repair') });
     for (const node of holders(grid, cap).slice(0, 8)) node.kill();
     const err = await checker.repair(cap, { signal: signal() }).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'NotEnoughSharesError', message: 'found 2 of the 3 shares needed' });

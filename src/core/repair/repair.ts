@@ -19,6 +19,7 @@ import { takeCensus, type Census } from './census.js';
 import { CrypttextReader, type Candidate } from './crypttext-reader.js';
 import { RegeneratedShareMismatchError } from './errors.js';
 import { NewShares } from './new-shares.js';
+import { planRepair } from './plan.js';
 import { BlockRegenerator, treeBytes } from './regenerate.js';
 import type { CopyContext } from './share-copy.js';
 import type { FileTarget } from './target.js';
@@ -89,6 +90,22 @@ export async function repairFile(components: VerifyComponents, config: RepairCon
   if (!before.recoverable) throw new NotEnoughSharesError(before.distinctShares, expected.k);
 
   const ctx: CopyContext = { clock: components.clock, timeoutMs: config.requestTimeoutMs, storageIndex, bytesRead: 0, corrupt: [] };
+  const result = (placed: ServerShares[], after: CheckResult, bytesWritten: number, note?: string): RepairResult => ({
+    before,
+    after,
+    placed,
+    sharesWritten: placed.reduce((sum, p) => sum + p.shares.length, 0),
+    bytesRead: ctx.bytesRead,
+    bytesWritten,
+    corruptFound: [...ctx.corrupt],
+    ...(note === undefined ? {} : { note }),
+  });
+  // With every server taking shares the plan is at its largest: empty, there is nothing to do,
+  // and no share needs reading.
+  if (planFor(census, given, expected.n).size === 0) {
+    return result([], before, 0, 'nothing to repair: every share is on as many distinct servers as are reachable');
+  }
+
   const reader = new CrypttextReader(ctx, candidates(census, given, expected.k), expected, components.runner, signal);
   const file = await reader.open();
   const corruptNow = (): CorruptShare[] => [...given, ...ctx.corrupt];
@@ -98,23 +115,10 @@ export async function repairFile(components: VerifyComponents, config: RepairCon
     census.answered,
     corruptNow(),
   );
-  const result = (placed: ServerShares[], after: CheckResult, note?: string): RepairResult => ({
-    before,
-    after,
-    placed,
-    sharesWritten: placed.reduce((sum, p) => sum + p.shares.length, 0),
-    bytesRead: ctx.bytesRead,
-    bytesWritten: shares.bytesWritten,
-    corruptFound: [...ctx.corrupt],
-    ...(note === undefined ? {} : { note }),
-  });
-
   if ((await shares.allocate(signal)) === 0) {
     const after = summary(census, corruptNow());
-    const note = after.missing.length === 0 && after.happiness >= Math.min(config.happy, census.answered.length)
-      ? 'nothing to repair: every share is on as many distinct servers as are reachable'
-      : `no server could take a new share (${census.answered.length} reachable, ${after.happiness} already hold distinct shares)`;
-    return result([], after, note);
+    const note = `no server could take a new share (${census.answered.length} reachable, ${after.happiness} holding distinct good shares)`;
+    return result([], after, 0, note);
   }
   let placed: ServerShares[];
   try {
@@ -124,7 +128,18 @@ export async function repairFile(components: VerifyComponents, config: RepairCon
     await shares.abortOpen();
     throw err;
   }
-  return result(placed, summary(await censusOf(corruptNow()), corruptNow()));
+  return result(placed, summary(await censusOf(corruptNow()), corruptNow()), shares.bytesWritten);
+}
+
+/** The repair plan with the census as it is: holders of corrupt copies take nothing new. */
+function planFor(census: Census, corrupt: readonly CorruptShare[], n: number): Map<string, number[]> {
+  const bad = new Set(corrupt.map((c) => `${c.id}/${c.share}`));
+  return planRepair({
+    peers: census.answered.map((h) => h.id),
+    readonly: new Set(corrupt.map((c) => c.id)),
+    n,
+    holdings: new Map(census.answered.map((h) => [h.id, h.shares.filter((s) => !bad.has(`${h.id}/${s}`))])),
+  });
 }
 
 /** Good copies in the order to read them: primaries first (decoding them is a copy), ring order within. */
