@@ -85,3 +85,14 @@ export const TAG_DIR_WRITECAP_KEY = 'bric_dir_writecap_key_v1';
 
 /** Per-entry salt of an encrypted child writecap (keyed, so equal writecaps in two entries look unrelated). */
 export const TAG_DIR_WRITECAP_SALT = 'bric_dir_writecap_salt_v1';
+
+// --- Peer identity on the signaling path (src/core/wire/node-key.ts, signed-sdp.ts) ---
+
+/** Node identity seed → the node's ed25519 signing key, which signs every offer and answer it sends. */
+export const TAG_NODE_SIGNING_KEY = 'bric_node_signing_key_v1';
+
+/** Node public key → its signaling peer id (16 bytes): a peer id names exactly one key, so a relay cannot swap in its own. */
+export const TAG_PEER_ID = 'bric_peer_id_v1';
+
+/** Domain of the ed25519 signature over an offer or answer (signed message = netstring(tag) ‖ netstrings of room, from, to, sid, type, SDP). */
+export const TAG_SDP_SIGNATURE = 'bric_sdp_signature_v1';
