@@ -30,9 +30,12 @@ export class GridBroker implements StorageBroker {
   readonly #c: GridBrokerComponents;
   /** One client per Rpc: a reconnect gets a new Rpc and so a new client. */
   readonly #clients = new WeakMap<Rpc, StorageApi>();
+  /** Our own node, with write-behind too: its IndexedDB writes need not hold up the next segment. */
+  readonly #local: StorageApi;
 
   constructor(components: GridBrokerComponents) {
     this.#c = components;
+    this.#local = writeBehind(components.local, { windowBytes: APP_WRITE_BEHIND_BYTES, timeoutMs: GRID_REQUEST_TIMEOUT_MS, copy: true });
   }
 
   servers(): ServerDescriptor[] {
@@ -51,7 +54,7 @@ export class GridBroker implements StorageBroker {
   async connect(nodeId: NodeId, opts: { signal: AbortSignal }): Promise<StorageApi> {
     opts.signal.throwIfAborted();
     if (typeof nodeId !== 'string') throw new TypeError('"nodeId" of a grid peer is its peer id (text)');
-    if (nodeId === this.#c.peers.peerId) return this.#c.local;
+    if (nodeId === this.#c.peers.peerId) return this.#local;
     const rpc = await this.#c.peers.connect(nodeId, opts);
     let client = this.#clients.get(rpc);
     if (client === undefined) {

@@ -136,6 +136,14 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
   keeper.onChange(emit);
 
   const runner = timedRunner(createCodecPool(), stats);
+  // Starting a module worker takes ~100 ms: an upload or restore starts one while it hashes the
+  // file or finds shares, rather than before its first segment. Storage-only tabs never start one.
+  let warmed = false;
+  const warmUpRunner = (): void => {
+    if (warmed) return;
+    warmed = true;
+    void runner.hashBlocks({ blocks: [new Uint8Array(1)] }, { signal: AbortSignal.timeout(30_000) }).catch(() => (warmed = false));
+  };
   const broker = new GridBroker({
     peers,
     present: () => signaling.peers(room),
@@ -178,6 +186,7 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
     },
     async upload(file, o): Promise<UploadOutcome> {
       const t0 = performance.now();
+      warmUpRunner();
       let hashed = false;
       const result = await client.upload(blobFileSource(file), {
         signal: o.signal,
@@ -209,6 +218,7 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
 
   async function* restoreStream(cap: ChkReadCap | LitCap, o: { signal: AbortSignal; onPhase?(p: RestorePhase): void }): AsyncIterable<Uint8Array> {
     const total = cap.kind === 'lit' ? cap.data.length : cap.size;
+    if (cap.kind === 'chk') warmUpRunner();
     if (cap.kind === 'chk' && !joined) {
       o.onPhase?.({ phase: 'waiting-for-grid', bytesDone: 0, total });
       await joinedOnce(o.signal);

@@ -15,6 +15,8 @@ export interface WriteBehindInit {
   windowBytes: number;
   /** Time each write has to be answered (the caller's own deadline ends when we return early). */
   timeoutMs: number;
+  /** Copy each write's bytes first: for a server that keeps them rather than serializing them at once. */
+  copy?: boolean;
 }
 
 export function writeBehind(api: StorageApi, init: WriteBehindInit): StorageApi {
@@ -42,9 +44,9 @@ export function writeBehind(api: StorageApi, init: WriteBehindInit): StorageApi 
       await waitForRoom(data.length, opts.signal);
       if (failure !== undefined) throw failure;
       opts.signal.throwIfAborted();
-      // storageClient copies `data` into its payload before its first await, so the caller's
-      // buffer is free when this returns.
-      const write = api.writeShare(si, n, offset, data, { signal: AbortSignal.timeout(init.timeoutMs) }).then(
+      // storageClient copies `data` into its payload before its first await; a local server may
+      // keep it until written, so it gets its own copy (blocks 0..k−1 share the caller's buffer).
+      const write = api.writeShare(si, n, offset, init.copy === true ? data.slice() : data, { signal: AbortSignal.timeout(init.timeoutMs) }).then(
         () => undefined,
         (err: unknown) => {
           failure ??= err;

@@ -139,6 +139,21 @@ async function peakHeap<T>(page: Page, work: () => Promise<T>): Promise<{ result
   }
 }
 
+/** Main-thread busy time (CDP Performance.TaskDuration) while `work` runs, as a fraction of its wall time. */
+async function mainThreadBusy<T>(page: Page, work: () => Promise<T>): Promise<{ result: T; busy: number }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const task = async (): Promise<number> => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
+  const t0 = performance.now();
+  const before = await task();
+  try {
+    const result = await work();
+    return { result, busy: (await task() - before) / ((performance.now() - t0) / 1000) };
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
+}
+
 /** Where the time went in a page's node (BricNode.stats through the debug handle), as one note. */
 async function stageNote(page: Page): Promise<string> {
   const stats = await page.evaluate(() => (window as { bricNode?: { stats(): Record<string, number> } }).bricNode?.stats() ?? {}).catch(() => ({}));
@@ -168,12 +183,14 @@ async function measure(): Promise<Row[]> {
       const path = join(dir, `random-${label.replace(' ', '')}.bin`);
       writeFileSync(path, randomBytes(size));
       const rowsBefore = await uploader.getByTestId('file-row').count();
-      await uploader.getByTestId('upload-input').setInputFiles(path);
       const row = uploader.getByTestId('file-row').nth(rowsBefore);
-      await row.getByTestId('readcap-url').waitFor({ timeout: 600_000 });
+      const { busy: upBusy } = await mainThreadBusy(uploader, async () => {
+        await uploader.getByTestId('upload-input').setInputFiles(path);
+        await row.getByTestId('readcap-url').waitFor({ timeout: 600_000 });
+      });
       const link = (await row.getByTestId('readcap-url').getAttribute('href')) ?? '';
       const upMs = await measured(uploader, 'bric:upload');
-      rows.push({ section: SECTION, name: `upload ${label}`, value: size / 1e6 / (upMs / 1000), unit: 'MB/s', anchor: TAHOE[label].up, note: `${(upMs / 1000).toFixed(2)} s; uploader: ${await stageNote(uploader)}` });
+      rows.push({ section: SECTION, name: `upload ${label}`, value: size / 1e6 / (upMs / 1000), unit: 'MB/s', anchor: TAHOE[label].up, note: `${(upMs / 1000).toFixed(2)} s; uploader main thread busy ${(upBusy * 100).toFixed(0)} %; busy ms: ${await stageNote(uploader)}` });
 
       // Warm restore: a tab of another person, already linked to the ten, gets the link pasted
       // (the app restores in place), as a Tahoe client with its servers connected would.
@@ -181,12 +198,15 @@ async function measure(): Promise<Row[]> {
       const warm = await bob.newPage();
       await warm.goto('/');
       await waitForText(warm, 'peer-count', (t) => t === String(TABS), 120_000, 'the restoring tab joining');
-      const { peak, peakWithBuffers, before } = await peakHeap(warm, async () => {
-        await warm.evaluate((h) => (location.hash = h), fragment);
-        await waitForText(warm, 'restore-status', (t) => t.includes('ready to save'), 600_000, `restoring ${label}`);
+      const { result: downBusy, peak, peakWithBuffers, before } = await peakHeap(warm, async () => {
+        const { busy } = await mainThreadBusy(warm, async () => {
+          await warm.evaluate((h) => (location.hash = h), fragment);
+          await waitForText(warm, 'restore-status', (t) => t.includes('ready to save'), 600_000, `restoring ${label}`);
+        });
+        return busy;
       });
       const downMs = await measured(warm, 'bric:restore');
-      rows.push({ section: SECTION, name: `restore ${label}`, value: size / 1e6 / (downMs / 1000), unit: 'MB/s', anchor: TAHOE[label].down, note: `${(downMs / 1000).toFixed(2)} s in a tab already linked to the grid; restorer: ${await stageNote(warm)}` });
+      rows.push({ section: SECTION, name: `restore ${label}`, value: size / 1e6 / (downMs / 1000), unit: 'MB/s', anchor: TAHOE[label].down, note: `${(downMs / 1000).toFixed(2)} s in a tab already linked to the grid; its main thread busy ${(downBusy * 100).toFixed(0)} %; busy ms: ${await stageNote(warm)}` });
       rows.push({ section: SECTION, name: `restore ${label}: peak JS heap`, value: peak / MiB, unit: 'MiB', note: 'V8 heap of the restoring tab (workers not counted)' });
       rows.push({ section: SECTION, name: `restore ${label}: peak JS heap + ArrayBuffers`, value: peakWithBuffers / MiB, unit: 'MiB', note: `${(before / MiB).toFixed(1)} MiB before the restore; the restored file goes to Blob parts outside the heap` });
       await warm.close();
