@@ -24,6 +24,8 @@ export interface GridBrokerComponents {
   touch(peer: string): void;
   /** Free space a server announced (or ours), undefined when unknown: placement then asks. */
   availableBytes(peer: string): number | undefined;
+  /** Wraps each peer's StorageApi (timing for stats). @default none */
+  instrument?(api: StorageApi): StorageApi;
 }
 
 export class GridBroker implements StorageBroker {
@@ -58,7 +60,8 @@ export class GridBroker implements StorageBroker {
     const rpc = await this.#c.peers.connect(nodeId, opts);
     let client = this.#clients.get(rpc);
     if (client === undefined) {
-      const remote = writeBehind(storageClient(rpc), { windowBytes: APP_WRITE_BEHIND_BYTES, timeoutMs: GRID_REQUEST_TIMEOUT_MS });
+      const measured = this.#c.instrument?.(storageClient(rpc)) ?? storageClient(rpc);
+      const remote = writeBehind(measured, { windowBytes: APP_WRITE_BEHIND_BYTES, timeoutMs: GRID_REQUEST_TIMEOUT_MS });
       client = touching(remote, () => this.#c.touch(nodeId));
       this.#clients.set(rpc, client);
     }

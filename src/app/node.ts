@@ -149,6 +149,7 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
     present: () => signaling.peers(room),
     local,
     touch: (p) => keeper.touch(p),
+    instrument: (api) => timedStorage(api, stats, 'peer'),
     availableBytes: (p) => (p === peers.peerId ? Math.max(0, server.capacityBytes - usedBytes) : announcer.heard(p)),
   });
   const client = new GridClient(

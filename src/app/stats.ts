@@ -13,15 +13,24 @@ function add(stats: NodeStats, key: string, value: number): void {
   stats[key] = (stats[key] ?? 0) + value;
 }
 
-/** A runner that adds each job's time (queueing in the pool included) to `stats`. */
+/**
+ * A runner that adds each job's time (queueing in the pool included) to `stats`, and the time at
+ * least one job was outstanding ("runner active ms": close to the wall time when the workers are
+ * the limiting stage).
+ */
 export function timedRunner(runner: SegmentRunner, stats: NodeStats): SegmentRunner {
+  let outstanding = 0;
+  let activeSince = 0;
   const timed = <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       const t0 = performance.now();
+      if (outstanding++ === 0) activeSince = t0;
       try {
         return await fn(...args);
       } finally {
-        add(stats, `${name} ms`, performance.now() - t0);
+        const t1 = performance.now();
+        if (--outstanding === 0) add(stats, 'runner active ms', t1 - activeSince);
+        add(stats, `${name} ms`, t1 - t0);
         add(stats, `${name} jobs`, 1);
       }
     };
