@@ -14,7 +14,7 @@ function after(holdings: Map<string, number[]>, writes: Map<string, number[]>): 
 describe('planRepair', () => {
   it('puts the missing shares on servers holding none, in ring order', () => {
     const holdings = new Map([['p0', [0]], ['p1', [1]], ['p2', [2]]]);
-    const writes = planRepair({ peers: peers(12), readonly: new Set(), n: 10, holdings });
+    const writes = planRepair({ peers: peers(12), readonly: new Set<string>(), n: 10, holdings });
     expect([...writes.values()].flat().sort((a, b) => a - b)).toEqual([3, 4, 5, 6, 7, 8, 9]);
     expect([...writes.keys()]).toEqual(['p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p9']);
     expect(happinessOf(after(holdings, writes))).toBe(10);
@@ -22,9 +22,9 @@ describe('planRepair', () => {
 
   it('writes nothing for a well-placed file, and moves a doubled-up share to a new server', () => {
     const full = new Map(peers(10).map((p, i) => [p, [i]]));
-    expect(planRepair({ peers: peers(12), readonly: new Set(), n: 10, holdings: full }).size).toBe(0);
+    expect(planRepair({ peers: peers(12), readonly: new Set<string>(), n: 10, holdings: full }).size).toBe(0);
     const doubled = new Map([['p0', [0, 1]], ...peers(10).slice(2).map((p, i) => [p, [i + 2]] as [string, number[]])]);
-    const writes = planRepair({ peers: peers(12), readonly: new Set(), n: 10, holdings: doubled });
+    const writes = planRepair({ peers: peers(12), readonly: new Set<string>(), n: 10, holdings: doubled });
     expect(happinessOf(after(doubled, writes))).toBe(10);
     expect([...writes.values()].flat()).toHaveLength(1);
   });
@@ -46,7 +46,7 @@ describe('planRepair', () => {
         (n, count, held) => {
           const holdings = new Map<string, number[]>();
           for (const [p, s] of held) if (p < count && s < n) holdings.set(`p${p}`, [...new Set([...(holdings.get(`p${p}`) ?? []), s])]);
-          const writes = planRepair({ peers: peers(count), readonly: new Set(), n, holdings });
+          const writes = planRepair({ peers: peers(count), readonly: new Set<string>(), n, holdings });
           for (const [p, shares] of writes) for (const s of shares) expect(holdings.get(p)?.includes(s) ?? false).toBe(false);
           const result = after(holdings, writes);
           expect(new Set([...result.values()].flat()).size).toBe(n);
