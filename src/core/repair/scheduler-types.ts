@@ -9,9 +9,10 @@ import type { RepairResult } from './repair.js';
 /**
  * unchecked: not looked at yet; healthy: happiness at or above the threshold; degraded: below it,
  * a repair due; repairing: a repair runs now; unrecoverable: fewer than k good shares reachable
- * (tabs may come back, so it is still checked); error: the last check or repair failed.
+ * (tabs may come back, so it is still checked); offline: no server answered the last check (this
+ * tab is alone or disconnected: nothing is known); error: the last check or repair failed.
  */
-export type FileState = 'unchecked' | 'healthy' | 'degraded' | 'repairing' | 'unrecoverable' | 'error';
+export type FileState = 'unchecked' | 'healthy' | 'degraded' | 'repairing' | 'unrecoverable' | 'offline' | 'error';
 
 export interface FileHealth {
   /** The file's storage index, base32. */

@@ -256,7 +256,8 @@ export class RepairScheduler {
     e.result = result;
     e.checkedAt = now;
     delete e.error;
-    if (!result.recoverable) e.state = 'unrecoverable';
+    if (result.serversAnswered === 0) e.state = 'offline';
+    else if (!result.recoverable) e.state = 'unrecoverable';
     else if (needsRepair(result, this.threshold)) e.state = 'degraded';
     else e.state = 'healthy';
     if (e.state === 'healthy') {

@@ -144,17 +144,18 @@ describe('RepairScheduler', () => {
     expect(scheduler.status()[0]!.repairNotBefore).toBeUndefined();
   });
 
-  it('leaves unrecoverable files unrepaired but checked; follows the caps list; skips LIT caps', async () => {
-    const { clock, checker, scheduler, caps } = setup(2, { checkIntervalMs: MINUTE });
+  it('leaves unrecoverable files unrepaired but checked; offline when no server answers; follows the caps list; skips LIT caps', async () => {
+    const { clock, checker, scheduler, caps } = setup(3, { checkIntervalMs: MINUTE });
     checker.happiness.set(1, 2);
+    checker.happiness.set(3, 0);
     caps.push({ kind: 'lit', data: new Uint8Array(3) });
     await scheduler.runOnce(opts());
-    expect(scheduler.status().map((s) => s.state)).toEqual(['unrecoverable', 'healthy']);
+    expect(scheduler.status().map((s) => s.state)).toEqual(['unrecoverable', 'healthy', 'offline']);
     expect(checker.repairs).toEqual([]);
     caps.splice(0, 1);
     await clock.advance(MINUTE);
     await scheduler.runOnce(opts());
-    expect(scheduler.status().map((s) => s.storageIndex)).toEqual([keyOf(2)]);
+    expect(scheduler.status().map((s) => s.storageIndex)).toEqual([keyOf(2), keyOf(3)]);
   });
 
   it('run() sleeps on the clock between passes, wakes on poke(), stops on abort', async () => {
