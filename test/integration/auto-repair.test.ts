@@ -97,7 +97,7 @@ describe('leases and garbage collection', () => {
 
     // The tab holding `kept` checks it daily (renewing its leases); nobody holds `dropped`.
     const scheduler = new RepairScheduler({ clock: grid.clock, checker }, { caps: () => [kept], checkIntervalMs: DAY, checksPerMinute: 1, checkBurst: 1 });
-    const collectors = grid.nodes.map((node) => new LeaseCollector({ server: node.server, clock: grid.clock }, { intervalMs: DAY }));
+    const collectors = grid.nodes.map((node) => new LeaseCollector({ servers: [node.server], clock: grid.clock }, { intervalMs: DAY }));
     const day = async (): Promise<void> => {
       await scheduler.runOnce({ signal: signal() });
       for (const c of collectors) await c.collectOnce({ signal: signal() });

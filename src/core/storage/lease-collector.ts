@@ -1,21 +1,25 @@
 /**
- * The lease collector: a node's clock-driven loop around one expiry pass (Tahoe's lease
- * expirer crawler, storage/expirer.py): every `intervalMs` it deletes the shares whose every
- * lease has run out and frees their space, counted exactly. The pass itself is the server's
- * (StorageServer.collectExpired, under its per-storage-index lock); this only schedules it.
+ * The lease collector: a node's clock-driven loop around its expiry passes (Tahoe's lease
+ * expirer crawler, storage/expirer.py): every `intervalMs` it deletes the immutable shares and
+ * mutable slots whose every lease has run out and frees their space, counted exactly. The passes
+ * are the servers' own (StorageServer and MutableSlotServer collectExpired, under their locks);
+ * this only schedules them.
  * @module
  */
 import { LEASE_COLLECT_INTERVAL_MS } from '../limits.js';
 
 /** What one pass freed. */
 export interface Collected {
+  /** Immutable shares deleted. */
   readonly shares: number;
+  /** Mutable slots deleted. */
+  readonly slots: number;
   readonly bytes: number;
 }
 
-/** The node side of the collector: StorageServer has it. */
+/** A server with an expiry pass: StorageServer (shares) and MutableSlotServer (slots) have one. */
 export interface ExpiringStore {
-  collectExpired(opts: { signal: AbortSignal }): Promise<Collected>;
+  collectExpired(opts: { signal: AbortSignal }): Promise<{ readonly bytes: number; readonly shares?: number; readonly slots?: number }>;
 }
 
 /** Time for the loop (the shape of core's Clock; storage does not import the grid's). */
@@ -24,7 +28,8 @@ export interface CollectorClock {
 }
 
 export interface LeaseCollectorComponents {
-  readonly server: ExpiringStore;
+  /** The node's servers: its StorageServer, and its MutableSlotServer where it has one. */
+  readonly servers: readonly ExpiringStore[];
   readonly clock: CollectorClock;
 }
 
@@ -42,6 +47,7 @@ export class LeaseCollector {
   /** Totals since the collector was made. */
   passes = 0;
   sharesFreed = 0;
+  slotsFreed = 0;
   bytesFreed = 0;
 
   constructor(
@@ -54,13 +60,23 @@ export class LeaseCollector {
     }
   }
 
-  /** One pass now. */
+  /** One pass over every server now (one after another: each holds its own locks). */
   async collectOnce(opts: { signal: AbortSignal }): Promise<Collected> {
-    const freed = await this.components.server.collectExpired(opts);
+    let shares = 0;
+    let slots = 0;
+    let bytes = 0;
+    for (const server of this.components.servers) {
+      const got = await server.collectExpired(opts);
+      shares += got.shares ?? 0;
+      slots += got.slots ?? 0;
+      bytes += got.bytes;
+    }
+    const freed = { shares, slots, bytes };
     this.passes++;
-    this.sharesFreed += freed.shares;
-    this.bytesFreed += freed.bytes;
-    if (freed.shares > 0) this.init.onCollected?.(freed);
+    this.sharesFreed += shares;
+    this.slotsFreed += slots;
+    this.bytesFreed += bytes;
+    if (shares + slots > 0) this.init.onCollected?.(freed);
     return freed;
   }
 

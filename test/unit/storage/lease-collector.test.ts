@@ -36,18 +36,18 @@ describe('LeaseCollector', () => {
     await upload(server, si(1), 3, 1000);
     await upload(server, si(2), 0, 700);
     const freed: Collected[] = [];
-    const collector = new LeaseCollector({ server, clock }, { intervalMs: DAY, onCollected: (f) => freed.push(f) });
+    const collector = new LeaseCollector({ servers: [server], clock }, { intervalMs: DAY, onCollected: (f) => freed.push(f) });
     const controller = new AbortController();
     const running = collector.run({ signal: controller.signal });
     await clock.advance(20 * DAY);
     await server.addLease(si(2), patternBytes(32, 9), patternBytes(32, 10), opts()); // another client's lease, 31 days from day 20
     expect(collector.passes).toBe(21); // day 0, then one a day
     await clock.advance(11 * DAY); // day 31: si(1)'s only lease has run out
-    expect(freed).toEqual([{ shares: 2, bytes: 2000 }]);
+    expect(freed).toEqual([{ shares: 2, slots: 0, bytes: 2000 }]);
     expect(await server.listShares(si(1), opts())).toEqual([]);
     expect((await server.getVersion(opts())).usedBytes).toBe(700);
     await clock.advance(20 * DAY); // day 51: the renewed lease ran out too
-    expect(freed).toEqual([{ shares: 2, bytes: 2000 }, { shares: 1, bytes: 700 }]);
+    expect(freed).toEqual([{ shares: 2, slots: 0, bytes: 2000 }, { shares: 1, slots: 0, bytes: 700 }]);
     expect((await server.getVersion(opts())).usedBytes).toBe(0);
     expect([collector.sharesFreed, collector.bytesFreed]).toEqual([3, 2700]);
     expect(server.stats().expiredShares).toBe(3);
@@ -59,12 +59,21 @@ describe('LeaseCollector', () => {
   it('uses LEASE_DURATION_MS by default: a share is kept until its lease has fully run', async () => {
     const { clock, server } = setup();
     await upload(server, si(3), 1, 10);
-    const collector = new LeaseCollector({ server, clock });
+    const collector = new LeaseCollector({ servers: [server], clock });
     await clock.advance(LEASE_DURATION_MS - 1);
-    expect(await collector.collectOnce(opts())).toEqual({ shares: 0, bytes: 0 });
+    expect(await collector.collectOnce(opts())).toEqual({ shares: 0, slots: 0, bytes: 0 });
     await clock.advance(1);
-    expect(await collector.collectOnce(opts())).toEqual({ shares: 1, bytes: 10 });
+    expect(await collector.collectOnce(opts())).toEqual({ shares: 1, slots: 0, bytes: 10 });
     expect(collector.intervalMs).toBe(HOUR);
+  });
+
+  it('adds up the passes of several servers (shares and mutable slots)', async () => {
+    const clock = new FakeClock();
+    const shares = { collectExpired: () => Promise.resolve({ shares: 2, bytes: 300 }) };
+    const slots = { collectExpired: () => Promise.resolve({ slots: 1, bytes: 40 }) };
+    const collector = new LeaseCollector({ servers: [shares, slots], clock });
+    expect(await collector.collectOnce(opts())).toEqual({ shares: 2, slots: 1, bytes: 340 });
+    expect([collector.sharesFreed, collector.slotsFreed, collector.bytesFreed]).toEqual([2, 1, 340]);
   });
 
   it('reports a failed pass and keeps going; refuses a bad interval', async () => {
@@ -74,13 +83,13 @@ describe('LeaseCollector', () => {
     const server = {
       collectExpired: () => (++calls === 1 ? Promise.reject(new Error('the store refused')) : Promise.resolve({ shares: 0, bytes: 0 })),
     };
-    const collector = new LeaseCollector({ server, clock }, { intervalMs: HOUR, onError: (e) => errors.push(e) });
+    const collector = new LeaseCollector({ servers: [server], clock }, { intervalMs: HOUR, onError: (e) => errors.push(e) });
     const controller = new AbortController();
     const running = collector.run({ signal: controller.signal });
     await clock.advance(2 * HOUR);
     expect([calls, collector.passes, errors.length]).toEqual([3, 2, 1]);
     controller.abort();
     await running;
-    expect(() => new LeaseCollector({ server, clock }, { intervalMs: 0 })).toThrow(RangeError);
+    expect(() => new LeaseCollector({ servers: [server], clock }, { intervalMs: 0 })).toThrow(RangeError);
   });
 });
