@@ -16,6 +16,7 @@ import { createCodecPool } from '../adapters/worker/codec-pool.js';
 import type { ChkReadCap, LitCap } from '../core/cap/types.js';
 import { GridClient } from '../core/grid/client.js';
 import type { StorageApi } from '../core/storage/api.js';
+import { LIT_MAX_BYTES } from '../core/limits.js';
 import { estimateDefaultCapacity } from '../core/storage/capacity.js';
 import { StorageServer } from '../core/storage/server.js';
 import { serveStorage } from '../core/storage/wire.js';
@@ -32,6 +33,8 @@ import { addStat, timedRunner, timedStorage, type NodeStats } from './stats.js';
 
 /** Expired leases are collected this often (a lease lasts 31 days; nothing is urgent). */
 const COLLECT_EXPIRED_EVERY_MS = 10 * 60 * 1000;
+/** How long an upload waits for the grid's presence list before placing shares anyway. */
+const JOIN_WAIT_BEFORE_UPLOAD_MS = 10_000;
 /** Storage calls that change what the node holds: node-used is read again after each. */
 const CHANGES_USED = new Set(['allocateBuckets', 'closeShare', 'abortShare', 'addLease']);
 
@@ -187,7 +190,12 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
     },
     async upload(file, o): Promise<UploadOutcome> {
       const t0 = performance.now();
-      warmUpRunner();
+      if (file.size > LIT_MAX_BYTES) {
+        warmUpRunner();
+        // A file chosen the moment the page opened: let presence arrive before placement counts
+        // the peers (if signaling is down, placement then says how few peers it found).
+        await joinedOnce(AbortSignal.any([o.signal, AbortSignal.timeout(JOIN_WAIT_BEFORE_UPLOAD_MS)])).catch(() => o.signal.throwIfAborted());
+      }
       let hashed = false;
       const result = await client.upload(blobFileSource(file), {
         signal: o.signal,
