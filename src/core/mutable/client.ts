@@ -104,13 +104,18 @@ export class MutableFileClient {
     this.#backoffMs = whole('modifyBackoffMs', init.modifyBackoffMs ?? MODIFY_BACKOFF_MS, 0, 3600 * 1000);
   }
 
-  /** Makes a new mutable file holding `contents` (version 1) and returns its write cap. */
-  async create(contents: Uint8Array, opts: Opts): Promise<SskWriteCap> {
-    assertContents(contents);
+  /**
+   * Makes a new mutable file holding `contents` (version 1) and returns its write cap. Contents
+   * that depend on the cap (a directory hiding child writecaps under its own key) may be given
+   * as a function of it.
+   */
+  async create(contents: Uint8Array | ((cap: SskWriteCap) => Uint8Array), opts: Opts): Promise<SskWriteCap> {
     const writeKey = this.#c.randomBytes(WRITE_KEY_BYTES);
     assertBytes(writeKey, 'randomBytes(32)', WRITE_KEY_BYTES);
     const cap: SskWriteCap = { kind: 'ssk', writeKey };
-    await this.overwrite(cap, contents, opts);
+    const bytes = typeof contents === 'function' ? contents(cap) : contents;
+    assertContents(bytes);
+    await this.overwrite(cap, bytes, opts);
     return cap;
   }
 
