@@ -44,3 +44,11 @@ export class PeerBusyError extends BricError {
 export class GridProofError extends BricError {
   override name = 'GridProofError';
 }
+
+/**
+ * An offer or answer is not signed by the key its sender's peer id names (unsigned, another key, or
+ * an SDP altered after signing): whoever relayed it may be trying to sit between the two peers.
+ */
+export class SdpSignatureError extends BricError {
+  override name = 'SdpSignatureError';
+}

@@ -25,6 +25,9 @@ const PEER_ID_RE = /^[a-z2-7]{26}$/;
 const ROOM_ID_RE = /^[a-z2-7]{52}$/;
 /** A session id names one connection attempt between two peers, so late ICE of an old one is ignored. */
 const SESSION_ID_RE = /^[a-z2-7]{8,26}$/;
+/** An ed25519 public key (32 bytes) and signature (64 bytes) in base32. */
+const NODE_KEY_RE = /^[a-z2-7]{52}$/;
+const SDP_SIGNATURE_RE = /^[a-z2-7]{103}$/;
 const MAX_REASON_CHARS = 200;
 const MAX_MID_CHARS = 64;
 /** Messages from the server may be larger than the client's (the presence list), but still bounded. */
@@ -38,9 +41,12 @@ export interface IceCandidate {
   usernameFragment?: string | null;
 }
 
-/** What one peer relays to another through the server: an SDP or one ICE candidate. */
+/**
+ * What one peer relays to another through the server: an SDP or one ICE candidate. An SDP may carry
+ * its sender's node key and signature (src/core/wire/signed-sdp.ts): both or neither.
+ */
 export type SignalData =
-  | { sid: string; type: 'offer' | 'answer'; sdp: string }
+  | { sid: string; type: 'offer' | 'answer'; sdp: string; key?: string; sig?: string }
   | { sid: string; type: 'candidate'; candidate: IceCandidate };
 
 /** An ICE server as RTCIceServer describes it (STUN/TURN, configuration of the server). */
@@ -152,10 +158,13 @@ export function parseSignalData(value: unknown): SignalData {
   const d = asObject(value, 'data');
   const sid = matching(d, 'sid', SESSION_ID_RE, 'a session id (8–26 base32 characters)');
   if (d.type === 'offer' || d.type === 'answer') {
-    assertKeys(d, 'data', ['sid', 'type', 'sdp']);
+    assertKeys(d, 'data', ['sid', 'type', 'sdp'], ['key', 'sig']);
     const sdp = str(d, 'sdp', SIGNAL_MAX_SDP_CHARS, 3);
     if (!sdp.startsWith('v=0')) fail('"sdp" does not start with v=0');
-    return { sid, type: d.type, sdp };
+    if (Object.hasOwn(d, 'key') !== Object.hasOwn(d, 'sig')) fail('"key" and "sig" come together or not at all');
+    if (!Object.hasOwn(d, 'key')) return { sid, type: d.type, sdp };
+    const key = matching(d, 'key', NODE_KEY_RE, 'an ed25519 public key (52 base32 characters)');
+    return { sid, type: d.type, sdp, key, sig: matching(d, 'sig', SDP_SIGNATURE_RE, 'an ed25519 signature (103 base32 characters)') };
   }
   if (d.type === 'candidate') {
     assertKeys(d, 'data', ['sid', 'type', 'candidate']);
