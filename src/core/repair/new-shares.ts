@@ -86,8 +86,13 @@ export class NewShares {
       if (shares.some((s) => !placed.allocated.has(s) && !placed.alreadyHave.has(s))) placed.full = true;
     } catch (err) {
       signal.throwIfAborted();
-      if (err instanceof Error && err.name === 'CapacityExceededError') placed.full = true;
-      else this.placement.drop(placed); // unreachable now: neither its shares nor its room count
+      if (err instanceof Error && err.name === 'CapacityExceededError') {
+        placed.full = true;
+        return;
+      }
+      // Unreachable now: neither its shares nor its room count; free what an earlier round reserved.
+      const earlier = this.placement.drop(placed);
+      if (earlier.length > 0) void abortAllocations(this.clock, timeoutMs, storageIndex, [{ api: placed.api, name: placed.name, shares: earlier }]);
     }
   }
 
