@@ -8,7 +8,7 @@ import { utf8ToBytes } from '../../src/core/bytes.js';
 import { toReadOnlyCap } from '../../src/core/cap/dir.js';
 import { formatCap } from '../../src/core/cap/parse.js';
 import type { DirReadCap, DirWriteCap } from '../../src/core/cap/types.js';
-import { DirectoryClient } from '../../src/core/dirnode/directory.js';
+import { DirectoryClient, type ChildSpec, type ReadableDirCap } from '../../src/core/dirnode/directory.js';
 import { BadChildCapError, BadEntryNameError, ChildExistsError, DirectoryFormatError, NoSuchChildError, ReadOnlyDirectoryError } from '../../src/core/dirnode/errors.js';
 import { gridImmutableFiles } from '../../src/core/dirnode/immutable-files.js';
 import { GridClient } from '../../src/core/grid/client.js';
@@ -43,7 +43,7 @@ async function uploadText(files: GridClient, text: string) {
   return (await files.upload({ size: utf8ToBytes(text).length, read: async (o, l) => utf8ToBytes(text).slice(o, o + l) }, opts())).cap;
 }
 
-const names = async (dirs: DirectoryClient, cap: DirWriteCap | DirReadCap) => (await dirs.list(cap, opts())).map((e) => e.name);
+const names = async (dirs: DirectoryClient, cap: ReadableDirCap) => (await dirs.list(cap, opts())).map((e) => e.name);
 
 describe('directory operations', () => {
   it('create, set, list, get, rename, delete; metadata follows', async () => {
@@ -187,8 +187,9 @@ describe('immutable snapshots', () => {
     expect(empty.kind).toBe('dir-lit');
     expect(await dirs.list(empty, opts())).toEqual([]);
     const inner = await dirs.snapshot(new Map([['a.txt', { cap: a }]]), opts());
-    const children = new Map(Array.from({ length: 5 }, (_, i) => [`file ${i}`, { cap: a }] as const));
-    const snap = await dirs.snapshot(new Map([...children, ['inner', { cap: inner }]]), opts());
+    const children = new Map<string, ChildSpec>(Array.from({ length: 5 }, (_, i) => [`file ${i}`, { cap: a }]));
+    children.set('inner', { cap: inner });
+    const snap = await dirs.snapshot(children, opts());
     expect(snap.kind).toBe('dir-chk');
     expect(await names(dirs, snap)).toEqual(['file 0', 'file 1', 'file 2', 'file 3', 'file 4', 'inner']);
     expect((await dirs.get(snap, 'inner', opts())).readcap).toEqual(inner);
