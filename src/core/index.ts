@@ -24,3 +24,5 @@ export { VerifiedShare, verifyUeb, type ExpectedFile, type VerifiedFile } from '
 export { BadShareError, BadBlockError, ShareVersionError, ShareUnavailableError, UebError, UebVersionError, BadCrypttextError, NotEnoughSharesError, SourceReadError, SegmentRunnerError } from './immutable/errors.js';
 export { deriveCipherKey, cryptAt, READ_KEY_BYTES, CIPHER_KEY_BYTES } from './crypto/cipher.js';
 export { createConvergenceHasher } from './crypto/keys.js';
+export { FileChecker, RepairScheduler, TokenBucket, RegeneratedShareMismatchError, planRepair, happinessOf, needsRepair, summarize, goodShareMap, type FileCheckerComponents, type FileCheckerInit, type CheckResult, type CorruptShare, type ServerShares, type VerifyCost, type CheckOptions, type VerifyOptions, type VerifyProgress, type RepairOptions, type RepairResult, type RepairPlanInput, type RepairSchedulerComponents, type RepairSchedulerInit, type FileHealth, type FileState, type RepairEvent, type SchedulerPass } from './repair/index.js';
+export { LeaseCollector, type LeaseCollectorComponents, type LeaseCollectorInit, type Collected, type ExpiringStore } from './storage/lease-collector.js';
