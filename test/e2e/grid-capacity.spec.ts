@@ -4,16 +4,16 @@
  * peers have room, and fail with a clear message (the happiness numbers) when they do not.
  */
 import { test, expect } from './fixtures.js';
-import { nodeUsed, openGrid, randomFile, uploadExpectingError, uploadThroughUi } from './grid-helpers.js';
+import { nodeUsed, openGrid, privateGridPath, randomFile, uploadExpectingError, uploadThroughUi } from './grid-helpers.js';
 
 /** 1.8 MB at 3-of-10 makes shares of ~0.6 MB: one fits in 1M, two do not. */
 const FILE_BYTES = 1_800_000;
 const CAPACITY = 1_000_000;
 
-test('a 1M node refuses shares beyond its capacity; uploads succeed while enough peers have room, then fail clearly', async ({ newPerson }, testInfo) => {
+test('a 1M node refuses shares beyond its capacity; uploads succeed while enough peers have room, then fail clearly', async ({ newPerson, uniqueName }, testInfo) => {
   test.setTimeout(300_000);
   const alice = await newPerson('alice');
-  const pages = await openGrid(alice, 10);
+  const pages = await openGrid(alice, 10, { path: privateGridPath(uniqueName('cap')) });
   const small = pages[9]!;
 
   const setCapacity = async (i: number): Promise<void> => {

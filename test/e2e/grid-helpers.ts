@@ -7,12 +7,25 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page, TestInfo } from '@playwright/test';
+import { base32Encode } from '../../src/core/bytes.js';
 import { expect, type Person } from './fixtures.js';
 
-/** Opens `count` tabs of the app for one person and waits until each is connected to all the others. */
-export async function openGrid(person: Person, count: number, opts: { timeout?: number } = {}): Promise<Page[]> {
+/**
+ * The path of an invite link to a new private grid (a random secret): tests that need no default
+ * grid use one, so test files running at the same time on the same server never meet.
+ */
+export function privateGridPath(id: string): string {
+  const safe = id.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 32).replace(/^-+/, '') || 'test';
+  return `/#grid=${safe}.${base32Encode(randomBytes(32))}`;
+}
+
+/**
+ * Opens `count` tabs of the app for one person (at `path`, default '/': the default grid) and
+ * waits until each is connected to all the others.
+ */
+export async function openGrid(person: Person, count: number, opts: { timeout?: number; path?: string } = {}): Promise<Page[]> {
   const pages: Page[] = [];
-  for (let i = 0; i < count; i++) pages.push(await person.open('/'));
+  for (let i = 0; i < count; i++) pages.push(await person.open(opts.path ?? '/'));
   await waitForPeers(pages, count - 1, opts);
   return pages;
 }

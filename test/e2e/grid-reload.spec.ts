@@ -4,13 +4,13 @@
  * seven other tabs close and a fresh browser restores the file, which needs the reloaded tab's share.
  */
 import { test, expect } from './fixtures.js';
-import { nodeId, nodeUsed, openGrid, randomFile, restoreThroughUi, uploadThroughUi, waitForPeers } from './grid-helpers.js';
+import { nodeId, nodeUsed, openGrid, privateGridPath, randomFile, restoreThroughUi, uploadThroughUi, waitForPeers } from './grid-helpers.js';
 
-test('a reloaded tab is the same node with the same shares and still serves them', async ({ newPerson }, testInfo) => {
+test('a reloaded tab is the same node with the same shares and still serves them', async ({ newPerson, uniqueName }, testInfo) => {
   test.setTimeout(300_000);
   const file = await randomFile(testInfo, 'reload.bin', 3 * 1024 * 1024 + 12_345);
   const alice = await newPerson('alice');
-  const pages = await openGrid(alice, 10);
+  const pages = await openGrid(alice, 10, { path: privateGridPath(uniqueName('reload')) });
   const ids = await Promise.all(pages.map((p) => nodeId(p)));
   expect(new Set(ids).size, 'ten tabs of one browser are ten distinct nodes').toBe(10);
 
