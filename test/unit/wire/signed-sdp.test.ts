@@ -51,8 +51,10 @@ describe('signed SDP', () => {
     const sent = parseClientMessage(JSON.stringify({ type: 'signal', room: ROOM, to: bob.peerId, data }));
     expect(sent).toEqual({ type: 'signal', room: ROOM, to: bob.peerId, data });
     const relayed = parseServerMessage(JSON.stringify({ type: 'signal', room: ROOM, from: alice.peerId, data }));
-    if (relayed.type !== 'signal' || relayed.data.type !== 'offer') throw new Error('not an offer');
-    expect(() => verifySdp({ ...offer(), sdp: relayed.data.sdp }, relayed.data)).not.toThrow();
+    if (relayed.type !== 'signal') throw new Error('not a signal');
+    const got = relayed.data;
+    if (got.type !== 'offer') throw new Error('not an offer');
+    expect(() => verifySdp({ ...offer(), sdp: got.sdp }, got)).not.toThrow();
     const answer = offer({ from: bob.peerId, to: alice.peerId, type: 'answer' });
     expect(() => verifySdp(answer, signSdp(bob, answer))).not.toThrow();
   });
