@@ -277,6 +277,21 @@ describe('servers down', () => {
     expect((err as Error).message).toMatch(/^version 3 reached only 6 of the 7 servers needed \(6 answered\)/);
   });
 
+  it('a server that fails after the servermap loses its share to another server, so all N are placed', async () => {
+    const { grid, client } = setup();
+    const cap = await client.create(text('v1'), opts());
+    const order = ring(grid, cap);
+    order[4]!.faults.beforeWrite = async () => {
+      throw new Error('the tab closed');
+    };
+    const r = await client.overwrite(cap, text('v2'), opts());
+    expect(r.happiness).toBe(9);
+    expect([...r.placed.keys()].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(r.placed.get(4)).not.toContain(order[4]!.nodeId);
+    const map = await client.servermap(cap, opts());
+    expect(map.bestRecoverable()?.shareNums.size).toBe(10);
+  });
+
   it('a small grid places several shares per server (happy lowered to fit)', async () => {
     const grid = new MemoryMutableGrid({ nodes: 3 });
     stops.push(grid.clock.startAuto(), () => grid.close());

@@ -3,8 +3,9 @@
  * (highest seen + 1), then write each share with a test-and-set: where the servermap saw a share,
  * the write happens only if that share is still exactly what was seen; elsewhere only if the
  * share does not exist. Shares go back where old ones were, the rest to answering servers in
- * ring order, one per server first. Any refused test is another writer's work: the publish ends
- * with UncoordinatedWriteError, never by overwriting it.
+ * ring order, one per server first; a share whose server fails gets one more home elsewhere. Any
+ * refused test is another writer's work: the publish ends with UncoordinatedWriteError, never by
+ * overwriting it. Success needs `happy` distinct servers credited with distinct new shares.
  * @module
  */
 import { readUint64BE } from '../bytes.js';
@@ -89,30 +90,51 @@ export async function publishVersion(
   signal: AbortSignal,
 ): Promise<PublishResult> {
   const encoded = encodeVersion(keys, { seqnum: map.highestSeqnum() + 1, salt, k: config.k, n: config.n }, contents);
-  const placements = plan(map, config.n);
-  const byServer = new Map<string, Placement[]>();
-  for (const p of placements) (byServer.get(p.holder.key) ?? byServer.set(p.holder.key, []).get(p.holder.key)!).push(p);
-
   const placed = new Map<number, string[]>();
   const surprises: { server: string; seqnum?: number }[] = [];
   const failures: string[] = [];
-  const jobs = [...byServer.values()].flatMap((ps) => batches(ps, encoded));
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < jobs.length) {
-      const batch = jobs[next++]!;
-      const holder = batch[0]!.holder;
-      try {
-        const written = await writeBatch(keys, map, encoded, batch, config, clock, signal);
-        if (written === true) for (const p of batch) (placed.get(p.shareNum) ?? placed.set(p.shareNum, []).get(p.shareNum)!).push(holder.name);
-        else surprises.push({ server: holder.name, ...(written === undefined ? {} : { seqnum: written }) });
-      } catch (error) {
-        signal.throwIfAborted();
-        failures.push(`${holder.name}: ${(error as Error).message}`);
+  const failed = new Set<string>();
+
+  const write = async (placements: Placement[]): Promise<void> => {
+    const byServer = new Map<string, Placement[]>();
+    for (const p of placements) (byServer.get(p.holder.key) ?? byServer.set(p.holder.key, []).get(p.holder.key)!).push(p);
+    const jobs = [...byServer.values()].flatMap((ps) => batches(ps, encoded));
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < jobs.length) {
+        const batch = jobs[next++]!;
+        const holder = batch[0]!.holder;
+        try {
+          const written = await writeBatch(keys, map, encoded, batch, config, clock, signal);
+          if (written === true) for (const p of batch) (placed.get(p.shareNum) ?? placed.set(p.shareNum, []).get(p.shareNum)!).push(holder.name);
+          else surprises.push({ server: holder.name, ...(written === undefined ? {} : { seqnum: written }) });
+        } catch (error) {
+          signal.throwIfAborted();
+          failed.add(holder.key);
+          failures.push(`${holder.name}: ${(error as Error).message}`);
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(config.concurrency, jobs.length)) }, worker));
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(config.concurrency, jobs.length)) }, worker));
+
+  await write(plan(map, config.n));
+  // Shares whose server failed go once more to servers that did not fail (Tahoe's publisher
+  // looks for a new home for a share whose server went away), where the map saw no such share.
+  if (surprises.length === 0 && failed.size > 0) {
+    const load = new Map<string, number>();
+    for (const names of placed.values()) for (const name of names) load.set(name, (load.get(name) ?? 0) + 1);
+    const retry: Placement[] = [];
+    for (let shareNum = 0; shareNum < config.n; shareNum++) {
+      if (placed.has(shareNum)) continue;
+      const candidates = map.servers.filter((s) => !failed.has(s.key) && !map.shares.some((seen) => seen.holder === s && seen.shareNum === shareNum));
+      const best = candidates.sort((a, b) => (load.get(a.name) ?? 0) - (load.get(b.name) ?? 0))[0];
+      if (best === undefined) continue;
+      retry.push({ holder: best, shareNum, test: ABSENT });
+      load.set(best.name, (load.get(best.name) ?? 0) + 1);
+    }
+    if (retry.length > 0) await write(retry);
+  }
 
   if (surprises.length > 0) {
     const seen = surprises.map((s) => (s.seqnum === undefined ? s.server : `${s.server} (now at version ${s.seqnum})`)).join(', ');

@@ -40,7 +40,8 @@ async function fetchBlock(map: ServerMap, seen: SeenShare, version: VersionInfo,
     map.problems.push({ server: seen.holder.name, shareNum: seen.shareNum, error: error as Error });
     if (error instanceof BadMutableShareError) {
       void withDeadline(clock, timeoutMs, new AbortController().signal, `peer ${seen.holder.name}`, (s) =>
-        seen.holder.api.adviseCorruptSlotShare(map.storageIndex, seen.shareNum, error.message.slice(0, 900), { signal: s }),
+        // 300 UTF-16 units are at most 900 bytes of UTF-8: under MAX_CORRUPT_REASON_BYTES.
+        seen.holder.api.adviseCorruptSlotShare(map.storageIndex, seen.shareNum, error.message.slice(0, 300), { signal: s }),
       ).catch(() => undefined);
     }
     return undefined;

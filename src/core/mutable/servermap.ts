@@ -176,7 +176,8 @@ export async function mapServers(
         map.shares.push({ ...seen, complete: false });
         map.problems.push({ server: name, shareNum, error: error as Error });
         void withDeadline(clock, config.timeoutMs, new AbortController().signal, `peer ${name}`, (s) =>
-          api.adviseCorruptSlotShare(file.storageIndex, shareNum, (error as Error).message.slice(0, 900), { signal: s }),
+          // 300 UTF-16 units are at most 900 bytes of UTF-8: under MAX_CORRUPT_REASON_BYTES.
+          api.adviseCorruptSlotShare(file.storageIndex, shareNum, (error as Error).message.slice(0, 300), { signal: s }),
         ).catch(() => undefined);
       }
     }
