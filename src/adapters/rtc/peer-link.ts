@@ -18,6 +18,8 @@ export interface RtcPeerLinkInit {
   initiator: boolean;
   /** Always explicit: simple-peer would otherwise use public STUN servers. [] on loopback and LAN. */
   iceServers: IceServer[];
+  /** 'relay' gathers TURN candidates only, so every byte goes through a TURN server. @default 'all' */
+  iceTransportPolicy?: 'all' | 'relay';
   /** Called with each offer, answer and ICE candidate to relay to the other side. */
   onSignal(data: RtcSignal): void;
   /** @default LINK_HIGH_WATERMARK_BYTES */
@@ -42,7 +44,7 @@ export class RtcPeerLink extends BaseLink {
     super({ highWatermarkBytes: init.highWatermarkBytes ?? LINK_HIGH_WATERMARK_BYTES });
     this.peer = new SimplePeer({
       initiator: init.initiator,
-      config: { iceServers: init.iceServers as RTCIceServer[] },
+      config: { iceServers: init.iceServers as RTCIceServer[], iceTransportPolicy: init.iceTransportPolicy ?? 'all' },
       channelConfig: { ordered: true },
       trickle: true,
     });
@@ -93,6 +95,21 @@ export class RtcPeerLink extends BaseLink {
     const remote = pc?.remoteDescription?.sdp;
     if (!local || !remote) throw new PeerClosedError('the connection has no descriptions to take fingerprints from');
     return { local: sdpFingerprint(local), remote: sdpFingerprint(remote) };
+  }
+
+  /** Candidate types (host, srflx, prflx, relay) of the pair ICE selected, from getStats; null before one is. */
+  async selectedCandidates(): Promise<{ local: string; remote: string } | null> {
+    const pc = (this.peer as unknown as PeerInternals)._pc;
+    if (!pc) return null;
+    const stats = await pc.getStats();
+    let pairId: string | undefined;
+    stats.forEach((s: { type: string; selectedCandidatePairId?: string }) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
+    });
+    const pair = pairId === undefined ? undefined : (stats.get(pairId) as { localCandidateId: string; remoteCandidateId: string } | undefined);
+    if (!pair) return null;
+    const typeOf = (id: string): string => (stats.get(id) as { candidateType?: string } | undefined)?.candidateType ?? 'unknown';
+    return { local: typeOf(pair.localCandidateId), remote: typeOf(pair.remoteCandidateId) };
   }
 
   protected transmit(frame: Uint8Array): void {
