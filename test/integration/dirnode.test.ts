@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { utf8ToBytes } from '../../src/core/bytes.js';
 import { toReadOnlyCap } from '../../src/core/cap/dir.js';
 import { formatCap } from '../../src/core/cap/parse.js';
-import type { DirReadCap, DirWriteCap } from '../../src/core/cap/types.js';
+import type { DirReadCap } from '../../src/core/cap/types.js';
 import { DirectoryClient, type ChildSpec, type ReadableDirCap } from '../../src/core/dirnode/directory.js';
 import { BadChildCapError, BadEntryNameError, ChildExistsError, DirectoryFormatError, NoSuchChildError, ReadOnlyDirectoryError } from '../../src/core/dirnode/errors.js';
 import { gridImmutableFiles } from '../../src/core/dirnode/immutable-files.js';
