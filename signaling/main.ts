@@ -2,7 +2,8 @@
  * `npm start`: builds the app when dist/ is missing or stale, then serves on ONE port the built
  * app (./http.ts), `GET /healthz`, and the signaling WebSocket at `/signal` (./server.ts).
  * PORT (default 8080) and HOST (default 127.0.0.1) come from the environment; BRIC_MODE=test
- * serves the test build (dist-test/, with the browser harness) instead.
+ * serves the test build (dist-test/, with the browser harness) instead. ICE servers for peers come from
+ * BRIC_ICE_SERVERS, BRIC_TURN_URL + BRIC_TURN_SECRET (+ BRIC_TURN_TTL): see ./turn.ts.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -10,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createStaticHandler, setSecurityHeaders } from './http.js';
 import { attachSignaling } from './server.js';
+import { iceConfigFromEnv } from './turn.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TEST_MODE = process.env.BRIC_MODE === 'test';
@@ -52,6 +54,7 @@ async function ensureBuilt(): Promise<void> {
 
 async function main(): Promise<void> {
   if (!Number.isInteger(PORT) || PORT < 0 || PORT > 65535) throw new RangeError(`PORT must be a port number, got "${process.env.PORT}"`);
+  const ice = iceConfigFromEnv(process.env); // a bad setting stops the start with its reason
   await ensureBuilt();
 
   const serveStatic = createStaticHandler(DIST);
@@ -71,7 +74,8 @@ async function main(): Promise<void> {
     });
   });
 
-  const signaling = attachSignaling(server, { log: (line) => console.log(line) });
+  const signaling = attachSignaling(server, { log: (line) => console.log(line), iceServers: ice.iceServers });
+  if (ice.summary !== null) console.log(ice.summary);
 
   server.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE') console.error(`Port ${PORT} on ${HOST} is already in use; set PORT to another one.`);

@@ -27,8 +27,8 @@ export interface SignalingInit {
   /** Ping period; a socket that missed the previous pong is terminated. @default SIGNAL_HEARTBEAT_MS */
   heartbeatMs: number;
   maxBufferedBytes: number;
-  /** STUN/TURN servers handed to every client in `hello`. @default [] (loopback and LAN need none) */
-  iceServers: IceServer[];
+  /** STUN/TURN servers for `hello`; a function is also asked in each `joined` for the peer id (TURN credentials: ./turn.ts). @default [] (loopback and LAN need none) */
+  iceServers: IceServer[] | ((peer: string | null) => IceServer[]);
   /** One line per notable event (never a message body). @default silent */
   log: (line: string) => void;
 }
@@ -100,7 +100,7 @@ export function attachSignaling(server: Server, init: Partial<SignalingInit> = {
       if (members.size >= cfg.maxPeersPerRoom) return refuse(c, 'room-full', `the room already has ${cfg.maxPeersPerRoom} peers`);
     }
     const peers = [...members.keys()].filter((p) => p !== peer);
-    send(c, { type: 'joined', room, peer, peers });
+    send(c, { type: 'joined', room, peer, peers, ...(typeof cfg.iceServers === 'function' ? { iceServers: cfg.iceServers(peer) } : {}) });
     if (current !== undefined) return; // a repeated join only refreshes the presence list
     for (const other of members.values()) send(other, { type: 'peer-joined', room, peer });
     members.set(peer, c);
@@ -154,7 +154,7 @@ export function attachSignaling(server: Server, init: Partial<SignalingInit> = {
       clients.delete(c);
       for (const room of [...c.rooms.keys()]) leave(c, room);
     });
-    send(c, { type: 'hello', v: SIGNAL_PROTOCOL_VERSION, iceServers: cfg.iceServers });
+    send(c, { type: 'hello', v: SIGNAL_PROTOCOL_VERSION, iceServers: typeof cfg.iceServers === 'function' ? cfg.iceServers(null) : cfg.iceServers });
   };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {

@@ -52,7 +52,7 @@ const OPEN = 1;
 
 export class SignalingClient {
   readonly peerId: string;
-  /** ICE servers from the server's last hello ([] until then). */
+  /** ICE servers from the server's last hello, or joined when it carries them ([] until then). */
   iceServers: IceServer[] = [];
   private readonly cfg: SignalingClientInit;
   private ws: WebSocketLike | null = null;
@@ -180,6 +180,8 @@ export class SignalingClient {
         const known = this.rooms.get(m.room);
         if (!known) return;
         this.joinedRooms.add(m.room);
+        // TURN credentials minted for our peer id (signaling/turn.ts) replace hello's list.
+        if (m.iceServers) this.iceServers = m.iceServers;
         // After a reconnect, peers that left meanwhile are announced as gone.
         for (const p of [...known]) if (!m.peers.includes(p)) (known.delete(p), this.emit({ type: 'peer-left', room: m.room, peer: p }));
         for (const p of m.peers) known.add(p);

@@ -75,7 +75,8 @@ export type SignalErrorCode = (typeof SIGNAL_ERROR_CODES)[number];
 
 export type ServerMessage =
   | { type: 'hello'; v: number; iceServers: IceServer[] }
-  | { type: 'joined'; room: string; peer: string; peers: string[] }
+  // iceServers: when the server mints TURN credentials per peer id, those for the peer that joined.
+  | { type: 'joined'; room: string; peer: string; peers: string[]; iceServers?: IceServer[] }
   | { type: 'peer-joined'; room: string; peer: string }
   | { type: 'peer-left'; room: string; peer: string }
   | { type: 'signal'; room: string; from: string; data: SignalData }
@@ -191,7 +192,8 @@ export function parseClientMessage(text: unknown): ClientMessage {
   }
 }
 
-function parseIceServers(value: unknown): IceServer[] {
+/** Checks a list of ICE servers (as `hello` carries it): stun:/turn: URLs, bounded count and lengths. */
+export function parseIceServers(value: unknown): IceServer[] {
   if (!Array.isArray(value) || value.length > SIGNAL_MAX_ICE_SERVERS) fail(`"iceServers" is not a list of at most ${SIGNAL_MAX_ICE_SERVERS}`);
   return value.map((v) => {
     const s = asObject(v, 'iceServers[]');
@@ -217,10 +219,11 @@ export function parseServerMessage(text: unknown): ServerMessage {
       if (m.v !== SIGNAL_PROTOCOL_VERSION) fail(`the server speaks signaling version ${String(m.v).slice(0, 16)}, not ${SIGNAL_PROTOCOL_VERSION}`);
       return { type: 'hello', v: SIGNAL_PROTOCOL_VERSION, iceServers: parseIceServers(m.iceServers) };
     case 'joined': {
-      assertKeys(m, 'joined', ['type', 'room', 'peer', 'peers']);
+      assertKeys(m, 'joined', ['type', 'room', 'peer', 'peers'], ['iceServers']);
       const peers = m.peers;
       if (!Array.isArray(peers) || peers.length > SIGNAL_MAX_PEERS_PER_ROOM || !peers.every(isPeerId)) fail('"peers" is not a list of peer ids');
-      return { type: 'joined', room: room(m), peer: peer(m, 'peer'), peers: peers as string[] };
+      const joined = { type: 'joined' as const, room: room(m), peer: peer(m, 'peer'), peers: peers as string[] };
+      return Object.hasOwn(m, 'iceServers') ? { ...joined, iceServers: parseIceServers(m.iceServers) } : joined;
     }
     case 'peer-joined':
     case 'peer-left':

@@ -79,6 +79,7 @@ describe('signal schema: server messages', () => {
   it.each([
     ['hello', { type: 'hello', v: 1, iceServers: [{ urls: 'stun:127.0.0.1:3478' }, { urls: ['turn:t.example:3478?transport=udp'], username: 'u', credential: 'p' }] }],
     ['joined', { type: 'joined', room: ROOM, peer: PEER, peers: ['d'.repeat(26), 'e'.repeat(26)] }],
+    ['joined with TURN credentials for the peer', { type: 'joined', room: ROOM, peer: PEER, peers: [], iceServers: [{ urls: ['turn:127.0.0.1:3478'], username: `1700000000:${PEER}`, credential: 'hw/8UWUoqkRzX4tS2LhY9Yu5Y2E=' }] }],
     ['peer-joined', { type: 'peer-joined', room: ROOM, peer: PEER }],
     ['peer-left', { type: 'peer-left', room: ROOM, peer: PEER }],
     ['signal', { type: 'signal', room: ROOM, from: PEER, data: CAND }],
@@ -91,6 +92,8 @@ describe('signal schema: server messages', () => {
     ['another protocol version', j({ type: 'hello', v: 2, iceServers: [] })],
     ['an ICE server with an http URL', j({ type: 'hello', v: 1, iceServers: [{ urls: 'http://evil' }] })],
     ['too many ICE servers', j({ type: 'hello', v: 1, iceServers: Array(9).fill({ urls: 'stun:x' }) })],
+    ['joined with ICE servers that are not a list', j({ type: 'joined', room: ROOM, peer: PEER, peers: [], iceServers: { urls: 'turn:x' } })],
+    ['joined with an ICE server of another scheme', j({ type: 'joined', room: ROOM, peer: PEER, peers: [], iceServers: [{ urls: 'https://x' }] })],
     ['a presence list with a bad id', j({ type: 'joined', room: ROOM, peer: PEER, peers: ['nope'] })],
     ['a presence list over the room limit', j({ type: 'joined', room: ROOM, peer: PEER, peers: Array(257).fill(PEER) })],
     ['an unknown error code', j({ type: 'error', code: 'pwned', reason: 'x' })],
