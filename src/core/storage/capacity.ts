@@ -70,16 +70,21 @@ const SHOW_UNITS = ['bytes', 'kB', 'MB', 'GB', 'TB', 'PB'];
 export function formatSize(bytes: number): string {
   if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`"bytes" ${bytes} is not a byte count`);
   let unit = 0;
-  let value = bytes;
-  while (value >= 1000 && unit < SHOW_UNITS.length - 1) {
-    value /= 1000;
+  let whole = bytes;
+  while (whole >= 1000 && unit < SHOW_UNITS.length - 1) {
+    whole = Math.floor(whole / 1000);
     unit++;
   }
   if (unit === 0) return `${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
-  // Three significant digits, rounded down so "free" is never overstated.
-  const digits = value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  const f = 10 ** digits;
-  const shown = (Math.floor(value * f) / f).toFixed(digits).replace(/\.?0+$/, '');
+  // Three significant digits, rounded down so "free" is never overstated. Integer arithmetic:
+  // in floating point 4350000 / 1e6 * 100 is 434.99…, which would show 4.34 MB.
+  const digits = whole >= 100 ? 0 : whole >= 10 ? 1 : 2;
+  const scaled = (BigInt(bytes) * 10n ** BigInt(digits)) / 1000n ** BigInt(unit);
+  const text = scaled.toString().padStart(digits + 1, '0');
+  const intPart = text.slice(0, text.length - digits);
+  // Only zeros after the decimal point are dropped: 500 MB stays 500, 1.50 becomes 1.5.
+  const fracPart = text.slice(text.length - digits).replace(/0+$/, '');
+  const shown = fracPart === '' ? intPart : `${intPart}.${fracPart}`;
   return `${shown} ${SHOW_UNITS[unit]}`;
 }
 

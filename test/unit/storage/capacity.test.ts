@@ -38,6 +38,23 @@ describe('formatSize', () => {
     expect(parseSize(formatSize(1_500_000_000).replace(' ', ''))).toBe(1_500_000_000);
     expect(() => formatSize(-1)).toThrow(RangeError);
   });
+
+  it('keeps the zeros of whole numbers and rounds down exactly', () => {
+    expect(formatSize(500_000_000)).toBe('500 MB');
+    expect(formatSize(10_000)).toBe('10 kB');
+    expect(formatSize(100_000)).toBe('100 kB');
+    expect(formatSize(20_000_000_000)).toBe('20 GB');
+    expect(formatSize(1_000_000_000_000_000)).toBe('1 PB');
+    expect(formatSize(5_000_000_000_000_000)).toBe('5 PB');
+    expect(formatSize(1_050_000)).toBe('1.05 MB');
+    expect(formatSize(10_500)).toBe('10.5 kB');
+    expect(formatSize(4_350_000)).toBe('4.35 MB');
+    expect(formatSize(999_999)).toBe('999 kB');
+    expect(formatSize(Number.MAX_SAFE_INTEGER)).toBe('9 PB');
+    for (const text of ['500M', '20G', '10K', '100K', '1.05M', '4.35M']) {
+      expect(formatSize(parseSize(text)).replace(' ', ''), text).toBe(`${text}B`.replace('KB', 'kB'));
+    }
+  });
 });
 
 describe('estimateDefaultCapacity', () => {
