@@ -40,5 +40,5 @@ test("the browser's QuotaExceededError is a clean refusal: nothing half-counted,
 
 test('the schema creates its stores and closes for a newer version opening elsewhere', async ({ harnessPage }) => {
   const r = await harnessPage.evaluate(() => window.bricHarness.storage.blockingClosesConnection());
-  expect(r).toEqual({ stores: ['identities', 'settings', 'shareData', 'shares'], blocking: 1, newerVersion: 2 });
+  expect(r).toEqual({ stores: ['identities', 'settings', 'shareData', 'shares', 'slotShares', 'slots'], blocking: 1, newerVersion: 3 });
 });

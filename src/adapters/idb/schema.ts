@@ -6,11 +6,12 @@
  */
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { CorruptMark } from '../../core/storage/share-store.js';
+import type { SlotDBStores } from './slot-store.js';
 import { IdbRecordError } from './errors.js';
 
 export const GRID_DB_NAME = 'bric';
 /** Bump with a new entry in MIGRATIONS; never edit a released migration. */
-export const GRID_DB_VERSION = 1;
+export const GRID_DB_VERSION = 2;
 
 /** A node identity (node-identity.ts): one per storage node this browser runs. */
 export interface NodeIdentityRecord {
@@ -54,7 +55,8 @@ export interface SettingRecord {
   value: unknown;
 }
 
-export interface GridDB extends DBSchema {
+/** Version 2 added the mutable slots (slots, slotShares: see slot-store.ts for their records). */
+export interface GridDB extends DBSchema, SlotDBStores {
   identities: { key: string; value: NodeIdentityRecord };
   shares: { key: [string, string, number]; value: ShareRecord };
   shareData: { key: [string, string, number, number]; value: ShareDataRecord };
@@ -70,6 +72,10 @@ const MIGRATIONS: ReadonlyArray<(db: IDBPDatabase<GridDB>, tx: UpgradeTx) => voi
     db.createObjectStore('shares');
     db.createObjectStore('shareData');
     db.createObjectStore('settings');
+  },
+  (db) => {
+    db.createObjectStore('slots');
+    db.createObjectStore('slotShares');
   },
 ];
 

@@ -3,7 +3,7 @@
  * enabler, leases, share sizes) and one record per share's bytes, keyed by node so one database
  * holds many nodes. Every change is one transaction; usedBytes moves only after it committed, so
  * a refusal (QuotaExceededError → StorageQuotaError) leaves the accounting as it was.
- * Needs two object stores in GridDB (migration 2): see SlotDBStores below.
+ * Its two object stores are in GridDB since migration 2 (SlotDBStores below).
  * @module
  */
 import type { DBSchema, IDBPDatabase } from 'idb';
@@ -29,25 +29,23 @@ export interface SlotShareRecord {
   data: Uint8Array;
 }
 
-/** The object stores this adapter needs in GridDB (schema.ts adds them in migration 2). */
+/** The object stores this adapter uses in GridDB (schema.ts adds them in migration 2). */
 export interface SlotDBStores extends DBSchema {
   slots: { key: [string, string]; value: SlotMetaRecord };
   slotShares: { key: [string, string, number]; value: SlotShareRecord };
 }
-
-export type SlotGridDB = GridDB & SlotDBStores;
 
 const slotRange = (nodeId: string): IDBKeyRange => IDBKeyRange.bound([nodeId], [nodeId, []]);
 const sharesOf = (nodeId: string, siHex: string): IDBKeyRange => IDBKeyRange.bound([nodeId, siHex, 0], [nodeId, siHex, Infinity]);
 const sumBytes = (rec: SlotMetaRecord): number => rec.shares.reduce((n, [, size]) => n + size, 0);
 
 export class IdbSlotStore implements SlotStore {
-  readonly #db: IDBPDatabase<SlotGridDB>;
+  readonly #db: IDBPDatabase<GridDB>;
   readonly #node: string;
   #used = 0;
 
   /** Opens the slot store of one node, counting what it holds. */
-  static async open(db: IDBPDatabase<SlotGridDB>, init: { nodeId: string }, opts: StoreOpts): Promise<IdbSlotStore> {
+  static async open(db: IDBPDatabase<GridDB>, init: { nodeId: string }, opts: StoreOpts): Promise<IdbSlotStore> {
     opts.signal.throwIfAborted();
     if (typeof init.nodeId !== 'string' || init.nodeId.length === 0) throw new TypeError('"nodeId" expected a non-empty string');
     const store = new IdbSlotStore(db, init.nodeId);
@@ -55,7 +53,7 @@ export class IdbSlotStore implements SlotStore {
     return store;
   }
 
-  private constructor(db: IDBPDatabase<SlotGridDB>, nodeId: string) {
+  private constructor(db: IDBPDatabase<GridDB>, nodeId: string) {
     this.#db = db;
     this.#node = nodeId;
   }

@@ -1,12 +1,11 @@
 /**
  * Harness module for test/browser/idb-slot-store.spec.ts: the SlotStore contract against
- * IdbSlotStore in real IndexedDB, and the browser's quota refusal. The database is opened here
- * with just the two object stores the adapter needs (GridDB gains them in migration 2, see
- * src/adapters/idb/slot-store.ts), so the test does not depend on the schema's version.
+ * IdbSlotStore in real IndexedDB, and the browser's quota refusal, on the grid's own database
+ * (GridDB, whose migration 2 adds the slot stores).
  */
-import { deleteDB, openDB, type IDBPDatabase } from 'idb';
 import { bytesToHex } from '../../../src/core/bytes.js';
-import { IdbSlotStore, type SlotGridDB } from '../../../src/adapters/idb/slot-store.js';
+import { deleteGridDB, openGridDB } from '../../../src/adapters/idb/schema.js';
+import { IdbSlotStore } from '../../../src/adapters/idb/slot-store.js';
 import { MutableSlotServer } from '../../../src/core/storage/mutable-slot-server.js';
 import { patternBytes, runContract, si } from '../../contracts/share-store.contract.js';
 import { slotStoreContract } from '../../contracts/slot-store.contract.js';
@@ -14,19 +13,10 @@ import { slotStoreContract } from '../../contracts/slot-store.contract.js';
 const opts = () => ({ signal: new AbortController().signal });
 const randomName = (prefix: string) => `${prefix}-${bytesToHex(crypto.getRandomValues(new Uint8Array(6)))}`;
 
-async function openSlotDb(name: string): Promise<IDBPDatabase<SlotGridDB>> {
-  return (await openDB(name, 1, {
-    upgrade(db) {
-      db.createObjectStore('slots');
-      db.createObjectStore('slotShares');
-    },
-  })) as unknown as IDBPDatabase<SlotGridDB>;
-}
-
 /** Runs the contract, each case on a fresh node id in one fresh database. */
 export async function runSlotStoreContract() {
   const name = randomName('bric-slot-contract');
-  const db = await openSlotDb(name);
+  const db = await openGridDB({ name });
   try {
     const cases = slotStoreContract(async () => {
       const nodeId = randomName('node');
@@ -35,14 +25,14 @@ export async function runSlotStoreContract() {
     return await runContract(cases);
   } finally {
     db.close();
-    await deleteDB(name);
+    await deleteGridDB(name);
   }
 }
 
 /** With the origin's quota made small (the spec sets it over CDP), writes slots until the browser refuses. */
 export async function fillSlotsUntilRefused(shareBytes: number) {
   const name = randomName('bric-slot-quota');
-  const db = await openSlotDb(name);
+  const db = await openGridDB({ name });
   try {
     const store = await IdbSlotStore.open(db, { nodeId: 'quota-node' }, opts());
     const server = new MutableSlotServer({ store, clock: { now: () => Date.now() } }, { nodeId: 'quota-node', capacityBytes: 2 ** 40 });
@@ -64,7 +54,7 @@ export async function fillSlotsUntilRefused(shareBytes: number) {
     return { stored, error, usedAfterRefusal, sumOfSlots: listed.reduce((s, x) => s + x.bytes, 0), reopened, quotaRefusals: server.stats().quotaRefusals };
   } finally {
     db.close();
-    await deleteDB(name);
+    await deleteGridDB(name);
   }
 }
 

@@ -7,7 +7,9 @@ import { checkRecord, type GridDB, type NodeIdentityRecord, type ShareDataRecord
 
 describe('GridDB schema', () => {
   it('has exactly its stores, keys and record types', () => {
-    expectTypeOf<StoreNames<GridDB>>().toEqualTypeOf<'identities' | 'shares' | 'shareData' | 'settings'>();
+    expectTypeOf<StoreNames<GridDB>>().toEqualTypeOf<'identities' | 'shares' | 'shareData' | 'settings' | 'slots' | 'slotShares'>();
+    expectTypeOf<StoreKey<GridDB, 'slots'>>().toEqualTypeOf<[string, string]>();
+    expectTypeOf<StoreKey<GridDB, 'slotShares'>>().toEqualTypeOf<[string, string, number]>();
     expectTypeOf<StoreKey<GridDB, 'shares'>>().toEqualTypeOf<[string, string, number]>();
     expectTypeOf<StoreKey<GridDB, 'shareData'>>().toEqualTypeOf<[string, string, number, number]>();
     expectTypeOf<StoreValue<GridDB, 'shares'>>().toEqualTypeOf<ShareRecord>();
