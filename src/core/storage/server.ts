@@ -5,24 +5,13 @@
  * @module
  */
 import { base32Encode, bytesToHex } from '../bytes.js';
-import {
-  LEASE_DURATION_MS,
-  MAX_CORRUPT_MARKS_PER_SHARE,
-  MAX_SHARE_BYTES,
-  DEFAULT_CAPACITY_UNKNOWN_QUOTA_BYTES,
-  STORAGE_PROTOCOL_VERSION,
-} from '../limits.js';
+import { LEASE_DURATION_MS, MAX_CORRUPT_MARKS_PER_SHARE, MAX_SHARE_BYTES, DEFAULT_CAPACITY_UNKNOWN_QUOTA_BYTES, STORAGE_PROTOCOL_VERSION } from '../limits.js';
 import { KeyedMutex } from './_mutex.js';
 import * as v from './_validate.js';
 import { BucketWriters } from './bucket-writer.js';
 import type { AllocateResult, StorageApi, StorageOpts, StorageVersion } from './api.js';
 import { assertCapacity, availableBytes } from './capacity.js';
-import {
-  CapacityExceededError,
-  shareLabel,
-  ShareNotFoundError,
-  StorageQuotaError,
-} from './errors.js';
+import { CapacityExceededError, shareLabel, ShareNotFoundError, StorageQuotaError } from './errors.js';
 import { collectExpiredShares, renewLeases } from './lease.js';
 import type { ShareStore, WallClock } from './share-store.js';
 
@@ -30,12 +19,14 @@ export interface StorageServerComponents {
   store: ShareStore;
   /** Wall-clock time for lease expiry (leases outlive the page, so not a monotonic clock). */
   clock: WallClock;
+  /** Bytes held elsewhere on this node under the same capacity (its slots): counted as used. Default: none. */
+  otherUsage?: { usedBytes(opts: StorageOpts): Promise<number> };
 }
 
 export interface StorageServerInit {
   /** This node's id (required: the node identity's). */
   nodeId: string;
-  /** The most bytes of shares this node holds; default DEFAULT_CAPACITY_UNKNOWN_QUOTA_BYTES. */
+  /** The most bytes this node holds (shares and otherUsage together); default DEFAULT_CAPACITY_UNKNOWN_QUOTA_BYTES. */
   capacityBytes?: number;
   /** How long a lease lasts from its last renewal; default LEASE_DURATION_MS (31 days, Tahoe's). */
   leaseDurationMs?: number;
@@ -61,6 +52,7 @@ export class StorageServer implements StorageApi {
   readonly nodeId: string;
   readonly #store: ShareStore;
   readonly #clock: WallClock;
+  readonly #other: StorageServerComponents['otherUsage'];
   readonly #leaseDurationMs: number;
   readonly #lock = new KeyedMutex();
   /** Shares allocated through this server and not yet closed or aborted. */
@@ -77,6 +69,7 @@ export class StorageServer implements StorageApi {
     this.#store = components.store;
     this.#writers = new BucketWriters(components.store);
     this.#clock = components.clock;
+    this.#other = components.otherUsage;
     this.#capacityBytes = capacity;
     this.#leaseDurationMs = init.leaseDurationMs ?? LEASE_DURATION_MS;
   }
@@ -97,7 +90,7 @@ export class StorageServer implements StorageApi {
 
   async getVersion(opts: StorageOpts): Promise<StorageVersion> {
     await this.#start(opts);
-    const used = await this.#store.usedBytes(opts);
+    const used = await this.#usedBytes(opts);
     const available = availableBytes(this.#capacityBytes, used);
     return {
       nodeId: this.nodeId,
@@ -107,6 +100,11 @@ export class StorageServer implements StorageApi {
       usedBytes: used,
       protocolVersion: STORAGE_PROTOCOL_VERSION,
     };
+  }
+
+  /** Everything this node holds under its capacity: its shares (held or reserved) and otherUsage. */
+  async #usedBytes(opts: StorageOpts): Promise<number> {
+    return (await this.#store.usedBytes(opts)) + ((await this.#other?.usedBytes(opts)) ?? 0);
   }
 
   async allocateBuckets(
@@ -144,7 +142,7 @@ export class StorageServer implements StorageApi {
             const state = byNum.get(shareNum);
             if (state === 'closed') alreadyHave.push(shareNum);
             if (state !== undefined) continue; // pending: someone else is uploading it (Tahoe leaves it out)
-            free = availableBytes(this.#capacityBytes, await this.#store.usedBytes(opts));
+            free = availableBytes(this.#capacityBytes, await this.#usedBytes(opts));
             if (allocatedSize > free) {
               refusedForCapacity++;
               continue;
