@@ -7,7 +7,7 @@
  * pair. Prints a table and, last, one JSON line; exits non-zero if any check failed. Bounded: a
  * fixed number of messages, a 15-minute cap, and it stops the server itself.
  */
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,24 +32,16 @@ const FUZZ = arg('fuzz', 100_000);
 const SEED = arg('seed', 1);
 
 /**
- * Each socket is a file descriptor in this process and in the server. Node cannot raise its own
- * limit, so when the soft limit is too low (but the hard one allows it) re-run under `ulimit -n`.
+ * Each socket is a file descriptor in this process and in the server (ulimit -n). Node raises its
+ * own soft limit to the hard limit when it starts, so only the hard limit can stop a run, and only
+ * root can raise that: say so plainly rather than fail midway with EMFILE.
  */
-function ensureFileLimit(): 'ok' | 're-exec' {
+function checkFileLimit(): void {
   const needed = SOCKETS + 512;
   const m = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
   const soft = m?.[1] === 'unlimited' ? Infinity : Number(m?.[1] ?? Infinity);
-  const hard = m?.[2] === 'unlimited' ? Infinity : Number(m?.[2] ?? Infinity);
-  if (soft >= needed) return 'ok';
-  if (hard < needed || process.env.BRIC_LOAD_ULIMIT === '1') {
-    throw new Error(`${SOCKETS} sockets need ${needed} open files, but the limit is ${soft} (hard ${hard}). Raise it as root (ulimit -Hn ${needed}) or pass --sockets ${Math.max(1, soft - 512)}.`);
-  }
-  console.error(`raising the open-file limit from ${soft} to ${needed} (ulimit -n) and starting again`);
-  const r = spawnSync('sh', ['-c', `ulimit -n ${needed} && exec "$@"`, 'sh', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit', env: { ...process.env, BRIC_LOAD_ULIMIT: '1' },
-  });
-  process.exitCode = r.status ?? 1;
-  return 're-exec';
+  if (soft >= needed) return;
+  throw new Error(`${SOCKETS} sockets need ${needed} open files, but this process may open ${soft} (ulimit -n; Node already raised it to the hard limit). Raise the hard limit as root (ulimit -Hn ${needed}, or LimitNOFILE / nofile in limits.conf) or run with --sockets ${Math.max(1, soft - 512)}.`);
 }
 
 class ServerProcess {
@@ -114,7 +106,13 @@ function printTable(rows: Row[]): void {
 }
 
 async function main(): Promise<void> {
-  if (ensureFileLimit() === 're-exec') return;
+  try {
+    checkFileLimit();
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exitCode = 1;
+    return;
+  }
   const hardStop = setTimeout(() => {
     console.error('the load run took over 15 minutes: stopping');
     process.exit(2);
