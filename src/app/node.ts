@@ -1,13 +1,16 @@
 /**
  * The composition root: makes this tab a storage node and a client of one grid. Node identity
- * from IndexedDB (claimed with Web Locks), the IndexedDB share store under a StorageServer with
- * the person's capacity, the signaling client in the grid's room, proven WebRTC links (RtcPeers)
- * kept by the LinkKeeper, serveStorage on every link, the GridBroker for the grid client, and the
- * worker pool as its SegmentRunner. Everything the UI needs goes through BricNode (node-api.ts).
+ * from IndexedDB (claimed with Web Locks), the IndexedDB share and slot stores under a
+ * StorageServer and a MutableSlotServer sharing the person's capacity, the signaling client in the
+ * grid's room, proven WebRTC links (RtcPeers) kept by the LinkKeeper, serveStorage and
+ * serveMutable on every link, the GridBroker for the grid client, the worker pool as its
+ * SegmentRunner, the LeaseCollector, and repair of this person's uploads (durability.ts).
+ * Everything the UI needs goes through BricNode (node-api.ts).
  * @module
  */
 import { openGridDB } from '../adapters/idb/schema.js';
 import { IdbShareStore } from '../adapters/idb/share-store.js';
+import { IdbSlotStore } from '../adapters/idb/slot-store.js';
 import { claimNodeIdentity } from '../adapters/idb/node-identity.js';
 import { realClock } from '../adapters/rtc/clock.js';
 import { RtcPeers } from '../adapters/rtc/peers.js';
@@ -18,11 +21,15 @@ import { GridClient } from '../core/grid/client.js';
 import type { StorageApi } from '../core/storage/api.js';
 import { LIT_MAX_BYTES } from '../core/limits.js';
 import { estimateDefaultCapacity } from '../core/storage/capacity.js';
+import { LeaseCollector } from '../core/storage/lease-collector.js';
+import { MutableSlotServer } from '../core/storage/mutable-slot-server.js';
+import { serveMutable } from '../core/storage/mutable-wire.js';
 import { StorageServer } from '../core/storage/server.js';
 import { serveStorage } from '../core/storage/wire.js';
 import { SpaceAnnouncer } from './announce.js';
 import { blobFileSource } from './blob-source.js';
 import { GridBroker, touching } from './broker.js';
+import { Durability, type NodeDurability } from './durability.js';
 import { NodeStartError } from './errors.js';
 import { LinkKeeper } from './link-keeper.js';
 import { readcapLink, roomIdOf, type OpenedLink } from './links.js';
@@ -31,12 +38,10 @@ import { peerIdOf } from './peer-id.js';
 import { loadCapacity, loadPersonSecrets, saveCapacity } from './settings.js';
 import { addStat, timedRunner, timedStorage, type NodeStats } from './stats.js';
 
-/** Expired leases are collected this often (a lease lasts 31 days; nothing is urgent). */
-const COLLECT_EXPIRED_EVERY_MS = 10 * 60 * 1000;
 /** How long an upload waits for the grid's presence list before placing shares anyway. */
 const JOIN_WAIT_BEFORE_UPLOAD_MS = 10_000;
 /** Storage calls that change what the node holds: node-used is read again after each. */
-const CHANGES_USED = new Set(['allocateBuckets', 'closeShare', 'abortShare', 'addLease']);
+const CHANGES_USED = new Set(['allocateBuckets', 'closeShare', 'abortShare', 'addLease', 'slotTestvAndReadvAndWritev']);
 
 const randomBytes = (n: number): Uint8Array => crypto.getRandomValues(new Uint8Array(n));
 
@@ -50,8 +55,14 @@ function requireFeatures(): void {
   if (missing.length > 0) throw new NodeStartError(`this browser lacks ${missing.join(', ')}, which a storage node needs`);
 }
 
+/** What node.ts gives beyond BricNode: the bench's timings, and repair (not yet in node-api.ts). */
+export interface NodeExtras {
+  stats(): NodeStats;
+  readonly durability: NodeDurability;
+}
+
 /** Starts this tab's node in the grid `opened` names. */
-export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal }): Promise<BricNode> {
+export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal }): Promise<BricNode & NodeExtras> {
   requireFeatures();
   const { grid } = opened;
   const stats: NodeStats = {};
@@ -69,9 +80,14 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
   const claimed = await claimNodeIdentity({ db }, { signal: opts.signal });
   const nodeId = claimed.identity.nodeId;
   const store = await IdbShareStore.open(db, { nodeId }, opts);
+  const slotStore = await IdbSlotStore.open(db, { nodeId }, opts);
   void navigator.storage?.persist?.().catch(() => false); // asked for; headless Chromium says no (NOTES)
   const capacity = (await loadCapacity(db, nodeId)) ?? estimateDefaultCapacity((await navigator.storage?.estimate?.().catch(() => undefined)) ?? {});
-  const server = new StorageServer({ store, clock: { now: () => Date.now() } }, { nodeId, capacityBytes: capacity });
+  // One capacity for both: each server counts the other's bytes before it takes more.
+  const wallClock = { now: () => Date.now() };
+  const server = new StorageServer({ store, clock: wallClock, otherUsage: slotStore }, { nodeId, capacityBytes: capacity });
+  const slotServer = new MutableSlotServer({ store: slotStore, clock: wallClock, otherUsage: store }, { nodeId, capacityBytes: capacity });
+  const life = new AbortController();
   const secrets = await loadPersonSecrets(db, randomBytes);
 
   const version = await server.getVersion(opts);
@@ -112,7 +128,7 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
     });
   };
   // The node as peers and this tab's own uploads see it: timed, and node-used follows each change.
-  const observed = (api: StorageApi): StorageApi =>
+  const observed = <T extends object>(api: T): T =>
     new Proxy(api, {
       get(target, key, receiver) {
         const value: unknown = Reflect.get(target, key, receiver);
@@ -125,9 +141,11 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
       },
     });
   const local = observed(timedStorage(server, stats, 'served'));
+  const localSlots = observed(slotServer);
 
   peers.onPeer((peer, rpc) => {
     serveStorage(rpc, touching(local, () => keeper.touch(peer)));
+    serveMutable(rpc, touching(localSlots, () => keeper.touch(peer)));
     announcer.addLink(peer, rpc);
   });
   const offSignaling = signaling.on((e: SignalingEvent) => {
@@ -151,6 +169,7 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
     peers,
     present: () => signaling.peers(room),
     local,
+    localSlots,
     touch: (p) => keeper.touch(p),
     instrument: (api) => timedStorage(api, stats, 'peer'),
     availableBytes: (p) => (p === peers.peerId ? Math.max(0, server.capacityBytes - usedBytes) : announcer.heard(p)),
@@ -159,9 +178,9 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
     { broker, clock: realClock, runner, randomBytes },
     { leaseSecret: secrets.leaseSecret, convergenceSecret: secrets.convergenceSecret },
   );
-  const collector = setInterval(() => {
-    void server.collectExpired({ signal: AbortSignal.timeout(60_000) }).then(refreshUsed, () => undefined);
-  }, COLLECT_EXPIRED_EVERY_MS);
+  const collector = new LeaseCollector({ servers: [server, slotServer], clock: realClock }, { onCollected: refreshUsed });
+  void collector.run({ signal: life.signal });
+  const durability = new Durability({ broker, clock: realClock, runner }, { leaseSecret: secrets.leaseSecret, room, signal: life.signal });
 
   const joinedOnce = (signal: AbortSignal): Promise<void> => {
     if (joined) return Promise.resolve();
@@ -174,7 +193,7 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
   };
 
   emit();
-  const node: BricNode & { stats(): NodeStats } = {
+  const node: BricNode & NodeExtras = {
     grid,
     snapshot: () => snapshot,
     subscribe(listener) {
@@ -185,6 +204,7 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
       o.signal.throwIfAborted();
       await saveCapacity(db, nodeId, bytes);
       server.setCapacity(bytes);
+      slotServer.setCapacity(bytes);
       refreshUsed(); // announces the new free space
       emit();
     },
@@ -209,11 +229,12 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
         },
       });
       addStat(stats, 'upload ms', performance.now() - t0);
+      durability.add(result.cap);
       return { cap: result.cap, link: readcapLink(location.origin, grid, result.cap, file.name) };
     },
     restore: (cap, o) => restoreStream(cap, o),
     close() {
-      clearInterval(collector);
+      life.abort();
       offSignaling();
       keeper.close();
       peers.close();
@@ -223,6 +244,7 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
       db.close();
     },
     stats: () => ({ ...stats }),
+    durability,
   };
 
   async function* restoreStream(cap: ChkReadCap | LitCap, o: { signal: AbortSignal; onPhase?(p: RestorePhase): void }): AsyncIterable<Uint8Array> {
