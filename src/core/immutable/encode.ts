@@ -11,6 +11,7 @@ import { assertConvergenceSecret, assertReadKey, createConvergenceHasher, wipe }
 import { HashTree } from '../hash/hashtree.js';
 import { DEFAULT_PIPELINE_DEPTH, MAX_PIPELINE_DEPTH } from '../limits.js';
 import { pipelined } from './_pipeline.js';
+import { WriteWindow } from './_write-window.js';
 import { SegmentRunnerError, SourceReadError } from './errors.js';
 import { blockOffset, computeLayout, encodeHeader, encodeShareHashChain, shareHashChainIndices, type ShareLayout } from './layout.js';
 import type { SegmentRunner } from './runner.js';
@@ -117,31 +118,51 @@ export async function encodeImmutable(
     throw new SourceReadError(`the file is now ${source.size} bytes, but it was ${prepared.size} bytes when prepared`);
   }
   const depth = pipelineDepth(opts, runner);
-  const { signal } = opts;
   const cipherKey = deriveCipherKey(prepared.key);
+  // Segments overlap their writes: each share's writes go out in order, one at a time, and a share
+  // whose server is quick runs ahead of a slow one instead of every segment waiting for the
+  // slowest. A segment is read only when every write of the segment `depth` before it has
+  // settled, so at most `depth` segments are held between read and written (memory ≈ segment
+  // size × depth × N/k), and at most N writes are unanswered.
+  const writes = new WriteWindow(opts.signal);
+  const { signal } = writes;
   try {
-    await Promise.all(Array.from({ length: n }, (_, s) => writer.write(s, 0, encodeHeader(layout, s), { signal })));
+    writes.add(-1, Array.from({ length: n }, (_, s) => () => writer.write(s, 0, encodeHeader(layout, s), { signal })));
 
     const crypttextHashes: Uint8Array[] = [];
     const blockHashes: Uint8Array[][] = Array.from({ length: n }, () => []);
+    // Any failure stops the window first: a segment waiting for room must not wait for writes that
+    // will never be added while the pipeline settles its tasks.
     const start = async (j: number): Promise<EncodedSegment> => {
-      const span = segmentSpan(seg, j);
-      const data = new Uint8Array(span.paddedLength);
-      await readExactly(source, span.offset, span.length, data.subarray(0, span.length), signal);
-      return runner.encodeSegment(
-        { k, n, segmentIndex: j, offset: span.offset, length: span.length, cipherKey, data },
-        { signal },
-      );
+      try {
+        if (j - depth >= -1) await writes.settled(j - depth);
+        const span = segmentSpan(seg, j);
+        const data = new Uint8Array(span.paddedLength);
+        await readExactly(source, span.offset, span.length, data.subarray(0, span.length), signal);
+        return await runner.encodeSegment(
+          { k, n, segmentIndex: j, offset: span.offset, length: span.length, cipherKey, data },
+          { signal },
+        );
+      } catch (error) {
+        throw writes.stop(error);
+      }
     };
     for await (const [j, r] of pipelined(0, seg.numSegments, depth, start)) {
-      signal.throwIfAborted();
-      const span = segmentSpan(seg, j);
-      assertEncoded(r, j, n, span.blockSize);
-      const at = blockOffset(layout, seg, j);
-      await Promise.all(r.blocks.map((block, s) => writer.write(s, at, block, { signal })));
-      crypttextHashes.push(r.crypttextHash);
-      r.blockHashes.forEach((h, s) => blockHashes[s]!.push(h));
-      opts.onProgress?.(span.offset + span.length);
+      try {
+        signal.throwIfAborted();
+        const span = segmentSpan(seg, j);
+        assertEncoded(r, j, n, span.blockSize);
+        const at = blockOffset(layout, seg, j);
+        writes.add(
+          j,
+          r.blocks.map((block, s) => () => writer.write(s, at, block, { signal })),
+          () => opts.onProgress?.(span.offset + span.length),
+        );
+        crypttextHashes.push(r.crypttextHash);
+        r.blockHashes.forEach((h, s) => blockHashes[s]!.push(h));
+      } catch (error) {
+        throw writes.stop(error);
+      }
     }
 
     // The hash trees, the share hash chains and the UEB, one write per share.
@@ -150,8 +171,9 @@ export async function encodeImmutable(
     const crypttextTree = new HashTree(crypttextHashes);
     const ueb = encodeUeb(seg, crypttextTree.root, shareTree.root);
     const crypttextNodes = treeBytes(crypttextTree);
-    await Promise.all(
-      blockTrees.map((tree, s) => {
+    writes.add(
+      seg.numSegments,
+      blockTrees.map((tree, s) => () => {
         const chain = new Map(shareHashChainIndices(s, n).map((i) => [i, shareTree.node(i)] as const));
         const tail = new Uint8Array(layout.end - layout.blockHashTree);
         tail.set(treeBytes(tree), 0);
@@ -161,8 +183,13 @@ export async function encodeImmutable(
         return writer.write(s, layout.blockHashTree, tail, { signal });
       }),
     );
+    await writes.drain();
     return { kind: 'chk', key: prepared.key.slice(), uebHash: hashUeb(ueb), k, n, size: prepared.size };
+  } catch (error) {
+    // The first failed write (or the caller's abort), not what it caused downstream.
+    throw writes.stop(error);
   } finally {
+    writes.close();
     wipe(cipherKey);
   }
 }
