@@ -34,7 +34,7 @@ import { NodeStartError } from './errors.js';
 import { LinkKeeper } from './link-keeper.js';
 import { readcapLink, roomIdOf, type OpenedLink } from './links.js';
 import type { BricNode, NodeSnapshot, RestorePhase, UploadOutcome } from './node-api.js';
-import { peerIdOf } from './peer-id.js';
+import { deriveNodeKey } from '../core/wire/node-key.js';
 import { loadCapacity, loadPersonSecrets, saveCapacity } from './settings.js';
 import { addStat, timedRunner, timedStorage, type NodeStats } from './stats.js';
 
@@ -97,8 +97,10 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
   let snapshot: NodeSnapshot;
 
   const room = roomIdOf(grid);
-  const signaling = new SignalingClient({ url: `${location.origin.replace(/^http/, 'ws')}/signal`, peerId: peerIdOf(nodeId) });
-  const peers = new RtcPeers({ signaling, room, gridSecret: grid.secret });
+  // The peer id names the node's signing key, so a relay that rewrites SDP cannot sit between peers.
+  const nodeKey = deriveNodeKey(claimed.identity.seed);
+  const signaling = new SignalingClient({ url: `${location.origin.replace(/^http/, 'ws')}/signal`, peerId: nodeKey.peerId });
+  const peers = new RtcPeers({ signaling, room, gridSecret: grid.secret, nodeKey });
   const keeper = new LinkKeeper(peers, signaling, room);
 
   const emit = (): void => {
