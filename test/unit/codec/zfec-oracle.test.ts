@@ -1,12 +1,14 @@
 /**
  * Randomized cross-checks against real zfec (Debian python3-zfec through
- * /work/shared/vectors/zfec_oracle.py): blocks for many (k, m, size) including odd sizes, k = 1,
+ * ../shared/vectors/zfec_oracle.py beside the repository): blocks for many (k, m, size) including odd sizes, k = 1,
  * k = m, m = 256 and unaligned primaries; every (k, 256) matrix for k = 1..256.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { equalBytes } from '../../../src/core/bytes.js';
@@ -15,7 +17,12 @@ import { createCodec } from '../../../src/core/index.js';
 import { seededBytes, splitPrimaries } from './_helpers.js';
 
 const PYTHON = '/usr/bin/python3';
-const ORACLE = '/work/shared/vectors/zfec_oracle.py';
+// The oracle ships in ../shared beside the repository (CI puts it there); BRIC_ZFEC_ORACLE overrides.
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const ORACLE = process.env.BRIC_ZFEC_ORACLE ?? resolve(REPO, '../shared/vectors/zfec_oracle.py');
+if (!existsSync(ORACLE)) {
+  throw new Error(`the zfec oracle is missing at ${ORACLE}: put ../shared beside the repository or set BRIC_ZFEC_ORACLE`);
+}
 const hasZfec = spawnSync(PYTHON, ['-c', 'import zfec'], { stdio: 'ignore' }).status === 0;
 const run = promisify(execFile);
 
