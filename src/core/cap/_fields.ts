@@ -4,7 +4,8 @@
  * (a cap is a secret and error messages end up in logs).
  * @module
  */
-import { base32Decode, base32Length } from '../bytes.js';
+import { assertBytes, base32Decode, base32Encode, base32Length } from '../bytes.js';
+import { HASH_BYTES } from '../hash/hashtree.js';
 import { MAX_FILE_BYTES, MAX_SHARES } from '../limits.js';
 import { CapParamsError, MalformedCapError } from './errors.js';
 
@@ -99,4 +100,45 @@ export function assertShareParams(k: number, n: number, size: number): void {
   if (k < 1) throw new CapParamsError(`k = ${k}: at least one share must be needed`);
   if (k > n) throw new CapParamsError(`k = ${k} is more than N = ${n}: the file could never be rebuilt`);
   if (size < 0 || size > MAX_FILE_BYTES) throw new CapParamsError(`size = ${size} is outside 0–${MAX_FILE_BYTES}`);
+}
+
+/** What both CHK cap kinds (read and verify) carry after their leading field. */
+export interface ChkFields {
+  readonly uebHash: Uint8Array;
+  readonly k: number;
+  readonly n: number;
+  readonly size: number;
+}
+
+/** The leading field of a CHK cap kind: the read key or the storage index. */
+export interface ChkHead {
+  /** Its name in the field list of messages, e.g. 'storage-index'. */
+  readonly field: string;
+  /** Its name in words, e.g. 'the storage index'. */
+  readonly what: string;
+  /** Its name as a property, for format's byte checks, e.g. 'storageIndex'. */
+  readonly prop: string;
+  readonly bytes: number;
+}
+
+/** Parses `<head>:<ueb-hash>:<k>:<N>:<size>`, the body both CHK cap kinds share. */
+export function parseChkBody(body: string, at: number, label: string, head: ChkHead): ChkFields & { head: Uint8Array } {
+  const [h, ueb, k, n, size] = splitFields(body, at, label, [head.field, 'ueb-hash', 'k', 'N', 'size']);
+  const out = {
+    head: readBase32(h![0], h![1], head.what, head.bytes),
+    uebHash: readBase32(ueb![0], ueb![1], 'the UEB hash', HASH_BYTES),
+    k: readDecimal(k![0], 'k'),
+    n: readDecimal(n![0], 'N'),
+    size: readDecimal(size![0], 'size'),
+  };
+  assertShareParams(out.k, out.n, out.size);
+  return out;
+}
+
+/** Formats `<prefix><head>:<ueb-hash>:<k>:<N>:<size>` after checking every field. */
+export function formatChkBody(prefix: string, head: ChkHead, headBytes: Uint8Array, cap: ChkFields): string {
+  assertBytes(headBytes, head.prop, head.bytes);
+  assertBytes(cap.uebHash, 'uebHash', HASH_BYTES);
+  assertShareParams(cap.k, cap.n, cap.size);
+  return `${prefix}${base32Encode(headBytes)}:${base32Encode(cap.uebHash)}:${cap.k}:${cap.n}:${cap.size}`;
 }
