@@ -6,8 +6,8 @@
  */
 import type { StorageBroker } from '../grid/broker.js';
 import type { Clock } from '../grid/clock.js';
-import { summarize, type CheckResult, type CorruptShare } from './check-result.js';
-import { takeCensus } from './census.js';
+import { summarize, type CheckResult, type CorruptShare, type SummaryInput } from './check-result.js';
+import { takeCensus, type Census, type CensusInit } from './census.js';
 import type { FileTarget } from './target.js';
 
 export interface CheckComponents {
@@ -36,20 +36,42 @@ export interface CheckOptions {
 
 /** The health of the file as the servers present report it now. */
 export async function checkFile(components: CheckComponents, config: CheckConfig, target: FileTarget, opts: CheckOptions): Promise<CheckResult> {
-  const { storageIndex, expected } = target;
-  const census = await takeCensus(
-    components.broker,
-    components.clock,
-    {
-      storageIndex,
-      n: expected.n,
-      concurrency: config.queryConcurrency,
-      timeoutMs: config.requestTimeoutMs,
-      leaseSecret: opts.addLease === true ? requireLeaseSecret(config) : undefined,
-      corrupt: opts.corrupt,
-    },
+  const census = await censusOfTarget(
+    components,
+    config,
+    target,
+    { leaseSecret: opts.addLease === true ? requireLeaseSecret(config) : undefined, corrupt: opts.corrupt },
     opts.signal,
   );
+  return summarizeCensus(config, target, census, opts.corrupt ?? []);
+}
+
+/** The census of the servers for `target`, asked as `config` says (check, verify and repair alike). */
+export function censusOfTarget(
+  components: CheckComponents,
+  config: CheckConfig,
+  target: FileTarget,
+  init: Pick<CensusInit, 'leaseSecret' | 'everyServer' | 'corrupt'>,
+  signal: AbortSignal,
+): Promise<Census> {
+  const { storageIndex, expected } = target;
+  return takeCensus(
+    components.broker,
+    components.clock,
+    { storageIndex, n: expected.n, concurrency: config.queryConcurrency, timeoutMs: config.requestTimeoutMs, ...init },
+    signal,
+  );
+}
+
+/** The health of `target` from a census; verify passes the answers, unreachable servers and cost it saw itself. */
+export function summarizeCensus(
+  config: CheckConfig,
+  target: FileTarget,
+  census: Census,
+  corrupt: readonly CorruptShare[],
+  seen: Partial<Pick<SummaryInput, 'answers' | 'unreachable' | 'cost'>> = {},
+): CheckResult {
+  const { storageIndex, expected } = target;
   return summarize({
     storageIndex,
     k: expected.k,
@@ -57,10 +79,11 @@ export async function checkFile(components: CheckComponents, config: CheckConfig
     happy: config.happy,
     size: expected.size,
     answers: census.answered,
-    corrupt: opts.corrupt ?? [],
+    corrupt,
     serversAsked: census.asked,
     unreachable: census.unreachable,
     leasesRenewed: census.leasesRenewed,
+    ...seen,
   });
 }
 

@@ -13,9 +13,9 @@ import { blockOffset, encodeHeader, encodeShareHashChain, shareHashChainIndices 
 import { segmentSpan } from '../immutable/segmentation.js';
 import { encodeUeb, hashUeb } from '../immutable/ueb.js';
 import type { VerifiedFile } from '../immutable/verified-share.js';
-import { summarize, type CheckResult, type CorruptShare, type ServerShares } from './check-result.js';
-import type { CheckConfig } from './check.js';
-import { takeCensus, type Census } from './census.js';
+import type { CheckResult, CorruptShare, ServerShares } from './check-result.js';
+import { censusOfTarget, summarizeCensus, type CheckConfig } from './check.js';
+import type { Census } from './census.js';
 import { CrypttextReader, type Candidate } from './crypttext-reader.js';
 import { RegeneratedShareMismatchError } from './errors.js';
 import { NewShares } from './new-shares.js';
@@ -64,25 +64,8 @@ export async function repairFile(components: VerifyComponents, config: RepairCon
   const { storageIndex, expected } = target;
   const { signal } = opts;
   const censusOf = (corrupt: readonly CorruptShare[], leaseSecret?: Uint8Array): Promise<Census> =>
-    takeCensus(
-      components.broker,
-      components.clock,
-      { storageIndex, n: expected.n, concurrency: config.queryConcurrency, timeoutMs: config.requestTimeoutMs, leaseSecret, corrupt },
-      signal,
-    );
-  const summary = (census: Census, corrupt: readonly CorruptShare[]): CheckResult =>
-    summarize({
-      storageIndex,
-      k: expected.k,
-      n: expected.n,
-      happy: config.happy,
-      size: expected.size,
-      answers: census.answered,
-      corrupt,
-      serversAsked: census.asked,
-      unreachable: census.unreachable,
-      leasesRenewed: census.leasesRenewed,
-    });
+    censusOfTarget(components, config, target, { leaseSecret, corrupt }, signal);
+  const summary = (census: Census, corrupt: readonly CorruptShare[]): CheckResult => summarizeCensus(config, target, census, corrupt);
 
   const given = opts.corrupt ?? [];
   const census = await censusOf(given, config.leaseSecret);

@@ -11,9 +11,9 @@ import { formatBytes } from '../grid/errors.js';
 import { BadShareError, ShareUnavailableError } from '../immutable/errors.js';
 import type { SegmentRunner } from '../immutable/runner.js';
 import { VerifiedShare, type ExpectedFile } from '../immutable/verified-share.js';
-import { summarize, type CheckResult, type ServerAnswer, type VerifyCost } from './check-result.js';
-import { requireLeaseSecret, type CheckComponents, type CheckConfig } from './check.js';
-import { takeCensus, type CensusServer } from './census.js';
+import type { CheckResult, ServerAnswer, VerifyCost } from './check-result.js';
+import { censusOfTarget, requireLeaseSecret, summarizeCensus, type CheckComponents, type CheckConfig } from './check.js';
+import type { CensusServer } from './census.js';
 import { copyReader, type CopyContext } from './share-copy.js';
 import type { FileTarget } from './target.js';
 
@@ -47,14 +47,11 @@ type Outcome = 'good' | 'corrupt' | 'unavailable';
 export async function verifyFile(components: VerifyComponents, config: VerifyConfig, target: FileTarget, opts: VerifyOptions): Promise<CheckResult> {
   const { storageIndex, expected } = target;
   const { signal } = opts;
-  const census = await takeCensus(
-    components.broker,
-    components.clock,
+  const census = await censusOfTarget(
+    components,
+    config,
+    target,
     {
-      storageIndex,
-      n: expected.n,
-      concurrency: config.queryConcurrency,
-      timeoutMs: config.requestTimeoutMs,
       leaseSecret: opts.addLease === true ? requireLeaseSecret(config) : undefined,
       everyServer: true, // every copy is verified, also those beyond happiness N
     },
@@ -82,19 +79,7 @@ export async function verifyFile(components: VerifyComponents, config: VerifyCon
     if (lost.length > 0 && !unreachable.includes(h.name)) unreachable.push(h.name);
     return { name: h.name, id: h.id, shares: h.shares.filter((s) => outcomes.get(`${h.id}/${s}`) !== 'unavailable') };
   });
-  return summarize({
-    storageIndex,
-    k: expected.k,
-    n: expected.n,
-    happy: config.happy,
-    size: expected.size,
-    answers,
-    corrupt: ctx.corrupt,
-    serversAsked: census.asked,
-    unreachable,
-    leasesRenewed: census.leasesRenewed,
-    cost: verifyCost(ctx.bytesRead, expected),
-  });
+  return summarizeCensus(config, target, census, ctx.corrupt, { answers, unreachable, cost: verifyCost(ctx.bytesRead, expected) });
 }
 
 /** Verifies one copy from its header to its last block. */
