@@ -6,18 +6,13 @@
  * loopback-only network namespace (NOTES.md), like `npm test`.
  * @module
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { launchChromium, runAsChild, runBrowserBench, startServer, type BrowserBench, type Report, type Row } from './_browser.js';
 
-type Row = { section: string; name: string; value: number; unit: string; anchor?: number; note?: string };
-type Report = (row: Row) => void;
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CHILD_FLAG = '--bric-grid-bench-child';
 const PORT = Number(process.env.BRIC_BENCH_PORT ?? 8151);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -31,55 +26,10 @@ const SIZES = ([['1 MiB', 1 * MiB], ['64 MiB', 64 * MiB]] as const).filter(
 );
 const SECTION = 'grid (10 tabs, 3-of-10)';
 
-const LAUNCH_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--allow-loopback-in-peer-connection',
-];
+const BENCH: BrowserBench = { name: 'grid', url: import.meta.url, childFlag: CHILD_FLAG, measure };
 
 export async function run(report: Report): Promise<void> {
-  const rows = needsNamespace() ? await runInNamespace() : await measure();
-  for (const row of rows) report(row);
-}
-
-function needsNamespace(): boolean {
-  return process.getuid?.() === 0 && process.env.BRIC_NETNS !== '1' && process.env.BRIC_NETNS !== 'off';
-}
-
-/** Re-runs this file as a script inside `unshare --net` and reads its rows from the last line. */
-async function runInNamespace(): Promise<Row[]> {
-  const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const self = fileURLToPath(import.meta.url);
-  const child = spawn('unshare', ['--net', '--', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', process.execPath, tsx, self, CHILD_FLAG], {
-    cwd: ROOT,
-    env: { ...process.env, BRIC_NETNS: '1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
-  const last = out.trim().split('\n').pop() ?? '';
-  if (code !== 0 || !last.startsWith('{')) throw new Error(`the grid bench failed inside the network namespace (exit ${code})`);
-  return (JSON.parse(last) as { rows: Row[] }).rows;
-}
-
-async function startServer(): Promise<ChildProcess> {
-  const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const server = spawn(process.execPath, [tsx, 'signaling/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode}`);
-    try {
-      if ((await fetch(`${BASE}/healthz`)).ok) return server;
-    } catch {
-      // not listening yet (it may be building the app)
-    }
-    if (Date.now() > deadline) throw new Error('the server did not become healthy within 180 s');
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await runBrowserBench(BENCH, report);
 }
 
 async function newPerson(browser: Browser): Promise<BrowserContext> {
@@ -165,8 +115,8 @@ async function stageNote(page: Page): Promise<string> {
 async function measure(): Promise<Row[]> {
   const rows: Row[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'bric-grid-bench-'));
-  const server = await startServer();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: LAUNCH_ARGS });
+  const server = await startServer('signaling/main.ts', PORT);
+  const browser = await launchChromium();
   try {
     const alice = await newPerson(browser);
     const tabs: Page[] = [];
@@ -230,15 +180,4 @@ async function measure(): Promise<Row[]> {
   return rows;
 }
 
-if (process.argv.includes(CHILD_FLAG)) {
-  measure().then(
-    (rows) => {
-      process.stdout.write(`${JSON.stringify({ rows })}\n`);
-      process.exit(0);
-    },
-    (err: unknown) => {
-      console.error(err instanceof Error ? err.stack ?? err.message : err);
-      process.exit(1);
-    },
-  );
-}
+runAsChild(BENCH);

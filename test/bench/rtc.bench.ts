@@ -6,16 +6,10 @@
  * second; anchors are NOTES.md's two-page figures. As root it runs itself in a loopback-only namespace.
  * @module
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { launchChromium, runAsChild, runBrowserBench, startServer, type BrowserBench, type Report, type Row } from './_browser.js';
 
-type Row = { section: string; name: string; value: number; unit: string; anchor?: number; note?: string };
-type Report = (row: Row) => void;
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CHILD_FLAG = '--bric-rtc-bench-child';
 const PORT = Number(process.env.BRIC_BENCH_PORT ?? 8152);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -27,62 +21,18 @@ const MiB = 1024 * 1024;
 const ANCHOR_16K = 30;
 const ANCHOR_BIG = 50;
 
-const LAUNCH_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--allow-loopback-in-peer-connection',
-];
+const BENCH: BrowserBench = { name: 'rtc', url: import.meta.url, childFlag: CHILD_FLAG, measure };
 
 export async function run(report: Report): Promise<void> {
-  const rows = needsNamespace() ? await runInNamespace() : await measure();
-  for (const row of rows) report(row);
-}
-
-function needsNamespace(): boolean {
-  return process.getuid?.() === 0 && process.env.BRIC_NETNS !== '1' && process.env.BRIC_NETNS !== 'off';
-}
-
-async function runInNamespace(): Promise<Row[]> {
-  const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const self = fileURLToPath(import.meta.url);
-  const child = spawn('unshare', ['--net', '--', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', process.execPath, tsx, self, CHILD_FLAG], {
-    cwd: ROOT,
-    env: { ...process.env, BRIC_NETNS: '1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
-  const last = out.trim().split('\n').pop() ?? '';
-  if (code !== 0 || !last.startsWith('{')) throw new Error(`the rtc bench failed inside the network namespace (exit ${code})`);
-  return (JSON.parse(last) as { rows: Row[] }).rows;
-}
-
-async function startServer(): Promise<ChildProcess> {
-  const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const server = spawn(process.execPath, [tsx, SERVER_SCRIPT], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', BRIC_MODE: 'test' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode}`);
-    try {
-      if ((await fetch(`${BASE}/healthz`)).ok) return server;
-    } catch {
-      // not listening yet (it may be building)
-    }
-    if (Date.now() > deadline) throw new Error('the server did not become healthy within 180 s');
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await runBrowserBench(BENCH, report);
 }
 
 const mbps = (bytes: number, ms: number): number => bytes / 1e6 / (ms / 1000);
 
 async function measure(): Promise<Row[]> {
   const rows: Row[] = [];
-  const server = await startServer();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: LAUNCH_ARGS });
+  const server = await startServer(SERVER_SCRIPT, PORT, { BRIC_MODE: 'test' });
+  const browser = await launchChromium();
   try {
     const context = await browser.newContext({ baseURL: BASE, permissions: ['microphone'] });
     const tabs: Page[] = [];
@@ -151,15 +101,4 @@ async function measure(): Promise<Row[]> {
   return rows;
 }
 
-if (process.argv.includes(CHILD_FLAG)) {
-  measure().then(
-    (rows) => {
-      process.stdout.write(`${JSON.stringify({ rows })}\n`);
-      process.exit(0);
-    },
-    (err: unknown) => {
-      console.error(err instanceof Error ? err.stack ?? err.message : err);
-      process.exit(1);
-    },
-  );
-}
+runAsChild(BENCH);
