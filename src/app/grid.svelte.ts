@@ -7,7 +7,7 @@
 import { equalBytes } from '../core/bytes.js';
 import { parseSize } from '../core/storage/capacity.js';
 import { createGrid, inviteLink, isDefaultGrid, parseFragment, type OpenedLink } from './links.js';
-import type { BricNode, NodeSnapshot, RestorePhase } from './node-api.js';
+import type { BricNode, NodeServices, NodeSnapshot, RestorePhase } from './node-api.js';
 import { RestoreSink, saveBlob } from './restore-sink.js';
 import { capacityText, describeError, showSize } from './words.js';
 
@@ -47,6 +47,8 @@ export class GridApp {
   restore = $state.raw<RestoreState | undefined>(undefined);
   /** The latest error to show (one place, so there is one `error` element). */
   error = $state<string | undefined>(undefined);
+  /** The node's parts once it runs, for the views' own facades (folders, files, health). */
+  services = $state.raw<NodeServices | undefined>(undefined);
   /** The link this page was opened with (undefined when it could not be read). */
   readonly opened: OpenedLink | undefined;
 
@@ -104,6 +106,7 @@ export class GridApp {
       this.node = bric.snapshot();
       this.capacityText = capacityText(this.node.capacityBytes);
       bric.subscribe((s) => (this.node = s));
+      this.services = bric.services;
       this.phase = 'ready';
     } catch (error) {
       if (this.#life.signal.aborted) return;

@@ -4,7 +4,13 @@
  * the facade and its tests do not pull in WebRTC, IndexedDB or workers.
  * @module
  */
+import type { IDBPDatabase } from 'idb';
 import type { ChkReadCap, LitCap } from '../core/cap/types.js';
+import type { GridClient } from '../core/grid/client.js';
+import type { Clock } from '../core/grid/clock.js';
+import type { SegmentRunner } from '../core/immutable/runner.js';
+import type { GridBroker } from './broker.js';
+import type { NodeDurability } from './durability.js';
 import type { GridRef } from './links.js';
 
 /** The node's state as the person sees it; a fresh object whenever something changed. */
@@ -37,8 +43,34 @@ export interface RestorePhase {
   readonly total: number;
 }
 
+/**
+ * The node's parts, for app modules that build on the grid (folders, backup, health, restore
+ * streaming): each takes what it needs from here rather than growing BricNode for every feature.
+ */
+export interface NodeServices {
+  readonly grid: GridRef;
+  readonly nodeId: string;
+  /** The grid client, with the person's lease and convergence secrets. */
+  readonly client: GridClient;
+  /** Storage and slot servers of the grid's peers (and this node's own). */
+  readonly broker: GridBroker;
+  readonly runner: SegmentRunner;
+  readonly clock: Clock;
+  /** The person's secrets (per browser profile): lease secret for leases, convergence for keys. */
+  readonly secrets: { readonly leaseSecret: Uint8Array; readonly convergenceSecret: Uint8Array };
+  /** The bric IndexedDB database (GridDB). */
+  readonly db: IDBPDatabase<unknown>;
+  readonly durability: NodeDurability;
+  /** Resolves once the signaling server has told this tab who is in the grid. */
+  joined(signal: AbortSignal): Promise<void>;
+  /** Makes the codec workers ready ahead of a first segment. */
+  warmUp(): void;
+}
+
 export interface BricNode {
   readonly grid: GridRef;
+  /** The node's parts (absent in the facade's unit-test fakes). */
+  readonly services?: NodeServices;
   snapshot(): NodeSnapshot;
   /** Calls `listener` after each change of the snapshot; returns the unsubscribe function. */
   subscribe(listener: (snapshot: NodeSnapshot) => void): () => void;

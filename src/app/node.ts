@@ -33,7 +33,7 @@ import { Durability, type NodeDurability } from './durability.js';
 import { NodeStartError } from './errors.js';
 import { LinkKeeper } from './link-keeper.js';
 import { readcapLink, roomIdOf, type OpenedLink } from './links.js';
-import type { BricNode, NodeSnapshot, RestorePhase, UploadOutcome } from './node-api.js';
+import type { BricNode, NodeServices, NodeSnapshot, RestorePhase, UploadOutcome } from './node-api.js';
 import { deriveNodeKey } from '../core/wire/node-key.js';
 import { loadCapacity, loadPersonSecrets, saveCapacity } from './settings.js';
 import { addStat, timedRunner, timedStorage, type NodeStats } from './stats.js';
@@ -247,6 +247,19 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
     },
     stats: () => ({ ...stats }),
     durability,
+    services: {
+      grid,
+      nodeId,
+      client,
+      broker,
+      runner,
+      clock: realClock,
+      secrets,
+      db: db as unknown as NodeServices['db'],
+      durability,
+      joined: joinedOnce,
+      warmUp: warmUpRunner,
+    },
   };
 
   async function* restoreStream(cap: ChkReadCap | LitCap, o: { signal: AbortSignal; onPhase?(p: RestorePhase): void }): AsyncIterable<Uint8Array> {
