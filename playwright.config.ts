@@ -51,7 +51,7 @@ export default defineConfig({
     // builds it first when it is missing or older than the sources.
     command: `"${process.execPath}" node_modules/tsx/dist/cli.mjs signaling/main.ts`,
     url: `${BASE_URL}/healthz`,
-    env: { PORT: String(PORT), HOST: '127.0.0.1', BRIC_MODE: 'test' },
+    env: { PORT: String(PORT), HOST: '127.0.0.1', BRIC_MODE: 'test', ...(process.env.BRIC_DIST_DIR === undefined ? {} : { BRIC_DIST_DIR: process.env.BRIC_DIST_DIR }) },
     reuseExistingServer: false,
     timeout: 180_000,
     stdout: 'pipe',

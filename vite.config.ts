@@ -80,7 +80,8 @@ export default defineConfig(({ mode }) => ({
   optimizeDeps: { rolldownOptions: { transform: { inject } } },
   build: {
     target: 'es2022',
-    outDir: mode === 'test' ? 'dist-test' : 'dist',
+    // BRIC_DIST_DIR: a build of one's own, so several people can run Playwright at once.
+    outDir: process.env.BRIC_DIST_DIR ?? (mode === 'test' ? 'dist-test' : 'dist'),
     emptyOutDir: true,
     rolldownOptions: {
       transform: { inject },

@@ -16,7 +16,7 @@ import { iceConfigFromEnv } from './turn.js';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TEST_MODE = process.env.BRIC_MODE === 'test';
 /** Must match build.outDir in vite.config.ts for each mode. */
-const DIST = join(ROOT, TEST_MODE ? 'dist-test' : 'dist');
+const DIST = process.env.BRIC_DIST_DIR !== undefined ? join(ROOT, process.env.BRIC_DIST_DIR) : join(ROOT, TEST_MODE ? 'dist-test' : 'dist');
 const PORT = Number(process.env.PORT ?? 8080);
 const HOST = process.env.HOST ?? '127.0.0.1';
 
