@@ -202,3 +202,14 @@ export const LEASE_RENEW_INTERVAL_MS = 24 * 60 * 60_000;
 export const LEASE_COLLECT_INTERVAL_MS = 60 * 60_000;
 /** Unanswered share writes to one server while an upload runs ahead of its answers (src/app/write-behind.ts): ~8 blocks of a 1 MiB segment at 3-of-10, so memory stays ≈ N × this. */
 export const APP_WRITE_BEHIND_BYTES = 3 * 1024 * 1024;
+
+// --- Peer reputation (src/core/grid/reputation.ts) ---
+
+/** Faults (a bad share, a timeout, a protocol error) within the window after which a peer is avoided: one is bad luck or a disk error, three is a pattern. */
+export const REPUTATION_FAULT_THRESHOLD = 3;
+/** Faults older than this are forgotten, so an honest tab with a flaky hour is not avoided for good. */
+export const REPUTATION_FAULT_WINDOW_MS = 10 * 60_000;
+/** How long an avoided peer stays out of placement, downloads and connects (then it starts again with no faults). */
+export const REPUTATION_AVOID_MS = 60 * 60_000;
+/** Peers a reputation table remembers at once (the oldest is forgotten first): faults of strangers must not grow memory without bound. */
+export const REPUTATION_MAX_PEERS = 4096;
