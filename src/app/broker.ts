@@ -5,11 +5,15 @@
  * otherwise (with write-behind), connectSlots() the local MutableSlotServer or a mutableClient
  * over the same Rpc, dialling on demand. Server ids are
  * signaling peer ids, which are stable per node (node.ts derives them from the node identity), so
- * a node keeps its place on every file's permuted ring across reloads.
+ * a node keeps its place on every file's permuted ring across reloads. Peers that misbehave
+ * (bad shares, timeouts, protocol errors: core/grid/reputation.ts) are avoided for a while:
+ * left out of servers(), refused by connect(), and their link closed.
  * @module
  */
 import type { RtcPeers } from '../adapters/rtc/peers.js';
 import type { NodeId, ServerDescriptor, StorageBroker } from '../core/grid/broker.js';
+import { watchStorage } from '../core/grid/reputation-broker.js';
+import { AvoidedPeerError, PeerReputation } from '../core/grid/reputation.js';
 import type { SlotBroker } from '../core/mutable/broker.js';
 import type { StorageApi } from '../core/storage/api.js';
 import { APP_WRITE_BEHIND_BYTES, GRID_REQUEST_TIMEOUT_MS } from '../core/limits.js';
@@ -37,6 +41,10 @@ export interface GridBrokerComponents {
 
 export class GridBroker implements StorageBroker, SlotBroker {
   readonly #c: GridBrokerComponents;
+  /** Faults of each peer; an avoided one is left out until its time is up. */
+  readonly reputation = new PeerReputation({ clock: { now: () => Date.now() } });
+  /** The Rpc each peer was last reached over, to close it when the peer becomes avoided. */
+  readonly #rpcs = new Map<string, Rpc>();
   /** One client per Rpc: a reconnect gets a new Rpc and so a new client. */
   readonly #clients = new WeakMap<Rpc, StorageApi>();
   readonly #slotClients = new WeakMap<Rpc, MutableSlotApi>();
@@ -46,12 +54,13 @@ export class GridBroker implements StorageBroker, SlotBroker {
   constructor(components: GridBrokerComponents) {
     this.#c = components;
     this.#local = writeBehind(components.local, { windowBytes: APP_WRITE_BEHIND_BYTES, timeoutMs: GRID_REQUEST_TIMEOUT_MS, copy: true });
+    this.reputation.onAvoid((peer, reason) => this.#rpcs.get(peer)?.close(`avoided: ${reason}`));
   }
 
   servers(): ServerDescriptor[] {
     const self = this.#c.peers.peerId;
     const ids = new Set([self, ...this.#c.present(), ...this.#c.peers.connectedPeers()]);
-    return [...ids].map((nodeId) => {
+    return [...ids].filter((nodeId) => nodeId === self || !this.reputation.avoid(nodeId)).map((nodeId) => {
       const availableBytes = this.#c.availableBytes(nodeId);
       return {
         nodeId,
@@ -64,13 +73,16 @@ export class GridBroker implements StorageBroker, SlotBroker {
   async connect(nodeId: NodeId, opts: { signal: AbortSignal }): Promise<StorageApi> {
     const peer = peerOf(nodeId, opts);
     if (peer === this.#c.peers.peerId) return this.#local;
+    if (this.reputation.avoid(peer)) throw new AvoidedPeerError(`peer ${peer} is avoided after repeated faults (${this.reputation.report(peer).lastReason ?? ''})`);
     const rpc = await this.#c.peers.connect(peer, opts);
     let client = this.#clients.get(rpc);
     if (client === undefined) {
       const measured = this.#c.instrument?.(storageClient(rpc)) ?? storageClient(rpc);
       const remote = writeBehind(measured, { windowBytes: APP_WRITE_BEHIND_BYTES, timeoutMs: GRID_REQUEST_TIMEOUT_MS });
-      client = touching(remote, () => this.#c.touch(peer));
+      client = watchStorage(touching(remote, () => this.#c.touch(peer)), peer, this.reputation);
       this.#clients.set(rpc, client);
+      this.#rpcs.set(peer, rpc);
+      rpc.onClose(() => this.#rpcs.get(peer) === rpc && this.#rpcs.delete(peer));
     }
     return client;
   }
