@@ -25,6 +25,21 @@ export interface DecodeOptions {
   onProgress?(bytesDone: number): void;
   /** Segments in flight (default: DEFAULT_PIPELINE_DEPTH, or the runner's concurrency + 1 if larger). */
   pipelineDepth?: number;
+  /**
+   * Only these plaintext bytes (media seeking): just the segments that hold them are fetched and
+   * verified (each segment's Merkle chains make it verifiable alone), and the output is trimmed to
+   * the range; onProgress then counts the range's bytes. Clamped to the file.
+   */
+  range?: { readonly offset: number; readonly length: number };
+}
+
+/** The segments [first, end) that hold `range` of a file cut as `seg`, or all of them. */
+function segmentWindow(seg: { segmentSize: number; numSegments: number; size: number }, range: DecodeOptions['range']): { first: number; end: number } {
+  if (range === undefined) return { first: 0, end: seg.numSegments };
+  const from = Math.min(range.offset, seg.size);
+  const to = Math.min(range.offset + range.length, seg.size);
+  if (to <= from) return { first: 0, end: 0 };
+  return { first: Math.floor(from / seg.segmentSize), end: Math.floor((to - 1) / seg.segmentSize) + 1 };
 }
 
 type ShareProblem = BadShareError | ShareUnavailableError;
@@ -97,6 +112,10 @@ export function decodeImmutable(cap: ChkReadCap, shares: ShareSource, runner: Se
   if (!Number.isSafeInteger(depth) || depth < 1 || depth > MAX_PIPELINE_DEPTH) {
     throw new RangeError(`"pipelineDepth" must be a whole number from 1 to ${MAX_PIPELINE_DEPTH}, got ${depth}`);
   }
+  const r = opts.range;
+  if (r !== undefined && !(Number.isSafeInteger(r.offset) && r.offset >= 0 && Number.isSafeInteger(r.length) && r.length >= 0)) {
+    throw new RangeError(`"range" must have a whole offset and length of 0 or more, got ${String(r.offset)} and ${String(r.length)}`);
+  }
   return decodeSegments(cap, shares, runner, opts, depth);
 }
 
@@ -112,13 +131,16 @@ async function* decodeSegments(
   const file = await set.fill(cap.k);
   const { seg } = file;
   const cipherKey = deriveCipherKey(cap.key);
+  const { first, end } = segmentWindow(seg, opts.range);
+  const range = opts.range;
+  let yielded = 0;
   try {
-    let j = 0;
-    while (j < seg.numSegments) {
+    let j = first;
+    while (j < end) {
       const chosen = set.active.slice(0, seg.k);
       let failed = false;
       const start = (i: number): Promise<Fetched> => fetchSegment(i, chosen, file, runner, cipherKey, signal);
-      for await (const [i, fetched] of pipelined(j, seg.numSegments, depth, start)) {
+      for await (const [i, fetched] of pipelined(j, end, depth, start)) {
         signal.throwIfAborted();
         const problem = fetched.failed ?? verifySegment(i, fetched, chosen, file);
         if (problem !== undefined) {
@@ -128,8 +150,13 @@ async function* decodeSegments(
         }
         const span = segmentSpan(seg, i);
         j = i + 1;
-        opts.onProgress?.(span.offset + span.length);
-        if (fetched.decoded!.data.length > 0) yield fetched.decoded!.data;
+        let data = fetched.decoded!.data;
+        if (range !== undefined) {
+          data = data.subarray(Math.max(0, range.offset - span.offset), Math.min(span.length, range.offset + range.length - span.offset));
+          yielded += data.length;
+        }
+        opts.onProgress?.(range === undefined ? span.offset + span.length : yielded);
+        if (data.length > 0) yield data;
       }
       if (failed) await set.fill(seg.k);
     }
