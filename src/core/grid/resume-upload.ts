@@ -11,8 +11,10 @@
 import type { ChkReadCap } from '../cap/types.js';
 import { encodeImmutable, prepareImmutable } from '../immutable/encode.js';
 import type { FileSource, ShareWriter } from '../immutable/source.js';
+import { nodeIdKey, serverName, type StorageBroker } from './broker.js';
 import { withDeadline, type Clock } from './clock.js';
-import { abortAllocations, type PlacedServer } from './placement.js';
+import { serversOfHappiness } from './happiness.js';
+import { abortAllocations, type PlacedServer, type Placement } from './placement.js';
 import { selectServers } from './select.js';
 import type { UploadComponents, UploadConfig } from './upload.js';
 
@@ -32,6 +34,12 @@ export interface ResumableUploadOptions {
   onStorageIndex?(storageIndex: Uint8Array): void | Promise<void>;
   /** A pass closed these shares (awaited before the next pass starts, so a journal can record them). */
   onClosed?(shareNums: readonly number[]): void | Promise<void>;
+  /**
+   * An earlier attempt may have closed shares: first ask every server present which shares it
+   * holds (listShares), and write no share held closed anywhere, even on a server placement did
+   * not ask for that share (allocateBuckets only reports the shares it was asked for).
+   */
+  resuming?: boolean;
 }
 
 export interface ResumableUploadReport {
@@ -82,6 +90,11 @@ export async function uploadResumable(
   );
   const skipped = new Set<number>();
   for (const p of placement.servers) for (const s of p.alreadyHave) skipped.add(s);
+  let held = new Map<number, Set<string>>();
+  if (opts.resuming === true) {
+    held = await closedSharesOnGrid(broker, clock, storageIndex, config.requestTimeoutMs, signal);
+    for (const s of await dropHeldAllocations(clock, config.requestTimeoutMs, placement, held, config.happy)) skipped.add(s);
+  }
 
   // The allocations to write, as (server, share) pairs, cut into passes of about equal size.
   const work: { p: PlacedServer; share: number }[] = [];
@@ -142,9 +155,11 @@ export async function uploadResumable(
     );
     throw error;
   }
+  const sharemap = placement.sharemap();
+  for (const [share, keys] of held) for (const key of keys) sharemap.set(share, new Set([...(sharemap.get(share) ?? []), key]));
   return {
     cap: cap!,
-    happiness: placement.happiness(),
+    happiness: serversOfHappiness(sharemap),
     servers: placement.servers
       .map((p) => ({ name: p.name, shares: [...new Set([...p.allocated, ...p.alreadyHave])].sort((a, b) => a - b) }))
       .filter((s) => s.shares.length > 0),
@@ -152,4 +167,71 @@ export async function uploadResumable(
     bytesWritten,
     passes: Math.max(1, passes.length),
   };
+}
+
+/** share → keys of the servers present that hold it closed (those that answered in time). */
+async function closedSharesOnGrid(
+  broker: StorageBroker,
+  clock: Clock,
+  storageIndex: Uint8Array,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<Map<number, Set<string>>> {
+  const held = new Map<number, Set<string>>();
+  await Promise.all(
+    broker.servers().map(async (server) => {
+      try {
+        const shares = await withDeadline(clock, timeoutMs, signal, `peer ${serverName(server)}`, async (s) =>
+          (await broker.connect(server.nodeId, { signal: s })).listShares(storageIndex, { signal: s }),
+        );
+        for (const share of shares) held.set(share, new Set([...(held.get(share) ?? []), nodeIdKey(server.nodeId)]));
+      } catch {
+        signal.throwIfAborted(); // an unreachable server just tells us nothing
+      }
+    }),
+  );
+  return held;
+}
+
+/**
+ * Gives back allocations of shares some server already holds closed, as long as happiness over
+ * what is held and what stays allocated still reaches `happy`. Returns the shares given back.
+ */
+async function dropHeldAllocations(
+  clock: Clock,
+  timeoutMs: number,
+  placement: Placement,
+  held: Map<number, Set<string>>,
+  happy: number,
+): Promise<number[]> {
+  const sharemap = (without: ReadonlySet<string>): Map<number, Set<string>> => {
+    const map = new Map<number, Set<string>>();
+    const add = (share: number, key: string): void => void map.set(share, new Set([...(map.get(share) ?? []), key]));
+    for (const [share, keys] of held) for (const key of keys) add(share, key);
+    for (const p of placement.servers) for (const share of p.allocated) if (!without.has(`${p.key}/${share}`)) add(share, p.key);
+    return map;
+  };
+  const dropped = new Set<string>();
+  const targets: { api: PlacedServer['api']; name: string; shares: number[] }[] = [];
+  const shares = new Set<number>();
+  for (const p of placement.servers) {
+    const mine: number[] = [];
+    for (const share of p.allocated) {
+      if (!held.has(share)) continue;
+      const key = `${p.key}/${share}`;
+      dropped.add(key);
+      if (serversOfHappiness(sharemap(dropped)) < happy) {
+        dropped.delete(key);
+        continue;
+      }
+      mine.push(share);
+    }
+    for (const share of mine) {
+      p.allocated.delete(share); // held closed elsewhere on the grid: not written again
+      shares.add(share);
+    }
+    if (mine.length > 0) targets.push({ api: p.api, name: p.name, shares: mine });
+  }
+  await abortAllocations(clock, timeoutMs, placement.storageIndex, targets);
+  return [...shares];
 }

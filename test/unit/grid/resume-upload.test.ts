@@ -121,4 +121,31 @@ describe('uploadResumable', () => {
     expect(again.bytesWritten).toBe(0);
     expect(again.skippedShares.length).toBe(10);
   });
+
+  it('resuming on a grid that changed, it still sends no share some server holds closed (listShares census)', async () => {
+    const { grid, config, client, components } = setup();
+    const data = fileOf(6 * SEGMENT + 77, 4);
+    grid.nodes[10]!.online = false;
+    grid.nodes[11]!.online = false;
+    const cut = new AbortController();
+    let firstClosed: readonly number[] = [];
+    await expect(
+      uploadResumable(components, config, bytesFileSource(data), {
+        signal: cut.signal,
+        onClosed: (shares) => {
+          firstClosed = shares;
+          cut.abort(new Error('closed the tab'));
+        },
+      }),
+    ).rejects.toThrow('closed the tab');
+    // Two more servers present now: the ring, and so which server is asked for which share, changed.
+    grid.nodes[10]!.online = true;
+    grid.nodes[11]!.online = true;
+    const full = (await grid.usedBytes()).reduce((a, b) => a + b, 0) / firstClosed.length;
+    const second = await uploadResumable(components, config, bytesFileSource(data), { signal: new AbortController().signal, resuming: true });
+    expect([...second.skippedShares].sort((a, b) => a - b)).toEqual([...firstClosed]);
+    expect(second.bytesWritten).toBe(full * (10 - firstClosed.length));
+    expect(second.happiness).toBeGreaterThanOrEqual(7);
+    expect(await collect(client.download(second.cap, { signal: new AbortController().signal }))).toEqual(data);
+  });
 });
