@@ -213,3 +213,8 @@ export const REPUTATION_FAULT_WINDOW_MS = 10 * 60_000;
 export const REPUTATION_AVOID_MS = 60 * 60_000;
 /** Peers a reputation table remembers at once (the oldest is forgotten first): faults of strangers must not grow memory without bound. */
 export const REPUTATION_MAX_PEERS = 4096;
+
+// --- Signaling admission (signaling/gate.ts) ---
+
+/** WebSockets open at once from one address (an IPv6 /64 counts as one): a household behind NAT with a few dozen tabs fits; one machine cannot take the whole server (SIGNAL_MAX_SOCKETS). */
+export const SIGNAL_MAX_SOCKETS_PER_IP = 32;
