@@ -7,43 +7,54 @@
 import { equalBytes } from '../core/bytes.js';
 import { parseSize } from '../core/storage/capacity.js';
 import { createGrid, inviteLink, isDefaultGrid, parseFragment, type OpenedLink } from './links.js';
-import type { BricNode, NodeServices, NodeSnapshot, RestorePhase } from './node-api.js';
-import { RestoreSink, saveBlob } from './restore-sink.js';
+import type { BricNode, NodeServices, NodeSnapshot } from './node-api.js';
+import { Restorer, type RestoreState } from './restore-flow.js';
 import { capacityText, describeError, showSize } from './words.js';
+import { FilesList, type FileEntry } from './library.svelte.js';
+import type { LibraryStore } from './library.js';
+import { checkEncoding, DEFAULT_ENCODING, parseEncoding, storableBytes, type Encoding } from './settings.js';
+import { LIT_MAX_BYTES } from '../core/limits.js';
 
 export { showSize } from './words.js';
+export type { FileEntry } from './library.svelte.js';
 
-export interface FileEntry {
-  readonly id: number;
-  readonly name: string;
-  readonly size: number;
-  readonly status: 'waiting' | 'uploading' | 'done' | 'failed';
-  /** Progress over every pass the upload makes (two in convergent mode). */
-  readonly done: number;
-  readonly total: number;
-  readonly link?: string;
-  readonly error?: string;
-}
-
-export interface RestoreState {
-  readonly name: string;
-  readonly size: number;
-  readonly status: 'running' | 'ready' | 'failed';
-  readonly text: string;
-  readonly done: number;
-}
+export type { RestoreState } from './restore-flow.js';
 
 /** Starts the node for a grid: node.ts's startNode, or a fake in tests. */
 export type StartNode = (opened: OpenedLink, opts: { signal: AbortSignal }) => Promise<BricNode>;
 
-let nextFileId = 1;
+export interface GridAppOptions {
+  /** Opens the person's saved files list (IndexedDB in the page; memory when absent). */
+  openLibrary?: () => Promise<LibraryStore>;
+}
+
+/** The grid's space as this tab knows it (own node plus what linked peers announced). */
+export interface GridSpace {
+  readonly capacityBytes: number;
+  readonly usedBytes: number;
+  readonly freeBytes: number;
+  /** Bytes of files that fit in the free space at the current k/N. */
+  readonly storableBytes: number;
+  /** Linked peers that have not said how much space they have (counted as none). */
+  readonly unknownPeers: number;
+}
 
 export class GridApp {
   phase = $state<'starting' | 'ready' | 'failed'>('starting');
   node = $state.raw<NodeSnapshot | undefined>(undefined);
   /** The capacity field's text, as the person types it. */
   capacityText = $state('');
-  files = $state.raw<FileEntry[]>([]);
+  /** The settings fields, as the person types them. */
+  nicknameText = $state('');
+  kText = $state(String(DEFAULT_ENCODING.k));
+  happyText = $state(String(DEFAULT_ENCODING.happy));
+  nText = $state(String(DEFAULT_ENCODING.n));
+  /** A line saying what the last settings save did. */
+  settingsNotice = $state<string | undefined>(undefined);
+  /** The browser's quota for this site and whether it promised to keep the data (navigator.storage). */
+  storage = $state.raw<{ quota?: number; usage?: number; persisted?: boolean } | undefined>(undefined);
+  /** The person's files: saved uploads and this tab's uploads in progress. */
+  readonly library: FilesList;
   restore = $state.raw<RestoreState | undefined>(undefined);
   /** The latest error to show (one place, so there is one `error` element). */
   error = $state<string | undefined>(undefined);
@@ -53,13 +64,14 @@ export class GridApp {
   readonly opened: OpenedLink | undefined;
 
   #bric: BricNode | undefined;
-  #restored: Blob | undefined;
-  #queue: Promise<void> = Promise.resolve();
   readonly #life = new AbortController();
+  /** The Restore view's flow (restore-flow.ts): Blob for small files, streamed to disk for large, media in place. */
+  readonly #restorer = new Restorer({ current: () => this.restore, show: (s) => (this.restore = s), fail: (words) => (this.error = words), signal: this.#life.signal });
 
   constructor(
     hash: string,
     private readonly startNode: StartNode,
+    private readonly options: GridAppOptions = {},
   ) {
     let opened: OpenedLink | undefined;
     try {
@@ -68,6 +80,14 @@ export class GridApp {
       this.error = describeError(error, 'This link cannot be opened');
     }
     this.opened = opened;
+    this.library = new FilesList({
+      grid: opened?.grid,
+      origin: typeof location === 'undefined' ? 'http://localhost' : location.origin,
+      upload: (file, o) => this.#bric?.upload(file, o),
+      refuse: (size) => this.#refuse(size),
+      showError: (text) => (this.error = text),
+      signal: this.#life.signal,
+    });
     if (opened?.kind === 'readcap') {
       this.restore = { name: opened.name, size: opened.cap.kind === 'lit' ? opened.cap.data.length : opened.cap.size, status: 'running', text: 'Joining the grid…', done: 0 };
     }
@@ -100,12 +120,18 @@ export class GridApp {
       this.phase = 'failed';
       return;
     }
+    // The files list works without the node (offline, or when the node cannot start).
+    const listed = this.library.load(this.options.openLibrary);
+    void this.#readStorage();
     try {
       const bric = await this.startNode(opened, { signal: this.#life.signal });
       this.#bric = bric;
       this.node = bric.snapshot();
       this.capacityText = capacityText(this.node.capacityBytes);
+      this.#showEncoding(this.node.encoding ?? DEFAULT_ENCODING);
+      this.nicknameText = this.node.nickname ?? '';
       bric.subscribe((s) => (this.node = s));
+      await listed;
       this.services = bric.services;
       this.phase = 'ready';
     } catch (error) {
@@ -118,40 +144,122 @@ export class GridApp {
     if (opened.kind === 'readcap') await this.#runRestore(opened);
   }
 
-  /** Applies the capacity field. */
+  /** Applies the settings fields (capacity, nickname, encoding): all are checked before any is saved. */
   async saveSettings(): Promise<void> {
     const bric = this.#bric;
     if (bric === undefined) return;
     let bytes: number;
+    let encoding: Encoding;
     try {
       bytes = parseSize(this.capacityText);
     } catch (error) {
+      this.settingsNotice = undefined;
       this.error = describeError(error, 'The capacity was not saved');
+      return;
+    }
+    try {
+      encoding = parseEncoding({ k: this.kText, happy: this.happyText, n: this.nText });
+    } catch (error) {
+      this.settingsNotice = undefined;
+      this.error = describeError(error, 'The settings were not saved');
       return;
     }
     try {
       await bric.setCapacity(bytes, { signal: this.#life.signal });
       this.capacityText = capacityText(bytes);
+      await bric.setNickname?.(this.nicknameText, { signal: this.#life.signal });
+      await bric.setEncoding?.(encoding, { signal: this.#life.signal });
+      if (bric.setEncoding !== undefined) this.#showEncoding(encoding);
+      this.nicknameText = this.node?.nickname ?? this.nicknameText;
       this.error = undefined;
+      this.settingsNotice = `Saved. New uploads use ${encoding.k}-of-${encoding.n}, happiness ${encoding.happy}; this node offers ${showSize(bytes)}.`;
     } catch (error) {
-      this.error = describeError(error, 'The capacity was not saved');
+      this.settingsNotice = undefined;
+      this.error = describeError(error, 'The settings were not saved');
     }
+  }
+
+  /** The files list's rows (saved files, then this tab's uploads). */
+  get files(): FileEntry[] {
+    return this.library.rows;
   }
 
   /** Queues the chosen files for upload, one at a time (memory stays bounded by one pipeline). */
   uploadFiles(files: Iterable<File>): void {
-    for (const file of files) {
-      const entry: FileEntry = { id: nextFileId++, name: file.name, size: file.size, status: 'waiting', done: 0, total: file.size };
-      this.files = [...this.files, entry];
-      this.#queue = this.#queue.then(() => this.#upload(entry.id, file));
-    }
+    this.library.upload(files);
   }
 
-  /** Saves the restored file through the browser's download, under its original name. */
+  /** The encoding the settings fields show now, when they hold a usable one. */
+  get encodingDraft(): Encoding | undefined {
+    const e = { k: Number(this.kText), happy: Number(this.happyText), n: Number(this.nText) };
+    return /^\d+$/.test(this.kText.trim() + this.happyText.trim() + this.nText.trim()) && checkEncoding(e) === undefined ? e : undefined;
+  }
+
+  /** The encoding uploads use now. */
+  get encoding(): Encoding {
+    return this.node?.encoding ?? DEFAULT_ENCODING;
+  }
+
+  /** Total, used and free space of the grid this tab knows, and what the free space holds at k/N. */
+  get space(): GridSpace | undefined {
+    const node = this.node;
+    if (node === undefined) return undefined;
+    let capacity = node.capacityBytes;
+    let used = node.usedBytes;
+    let free = Math.max(0, node.capacityBytes - node.usedBytes);
+    let unknownPeers = 0;
+    for (const p of node.peers ?? []) {
+      if (p.state !== 'connected') continue;
+      if (p.availableBytes === undefined) {
+        unknownPeers += 1;
+        continue;
+      }
+      free += p.availableBytes;
+      used += p.usedBytes ?? 0;
+      capacity += p.capacityBytes ?? p.availableBytes + (p.usedBytes ?? 0);
+    }
+    return { capacityBytes: capacity, usedBytes: used, freeBytes: free, storableBytes: storableBytes(free, this.encoding), unknownPeers };
+  }
+
+  /** Asks the browser to keep this site's data (shares, files list) when space runs low. */
+  async requestPersistence(): Promise<void> {
+    const granted = await navigator.storage?.persist?.().catch(() => false);
+    await this.#readStorage();
+    this.settingsNotice = granted === true ? 'The browser will keep bric’s data when space runs low.' : 'The browser did not promise to keep bric’s data: it may clear it when space runs low (installing bric, or bookmarking it, often helps).';
+  }
+
+  #showEncoding(e: Encoding): void {
+    this.kText = String(e.k);
+    this.happyText = String(e.happy);
+    this.nText = String(e.n);
+  }
+
+  async #readStorage(): Promise<void> {
+    if (typeof navigator === 'undefined' || navigator.storage === undefined) return;
+    const estimate = await navigator.storage.estimate?.().catch(() => undefined);
+    const persisted = await navigator.storage.persisted?.().catch(() => undefined);
+    this.storage = {
+      ...(estimate?.quota === undefined ? {} : { quota: estimate.quota }),
+      ...(estimate?.usage === undefined ? {} : { usage: estimate.usage }),
+      ...(persisted === undefined ? {} : { persisted }),
+    };
+  }
+
+  /** Said before uploading: a file bigger than what the grid's free space holds at k/N. */
+  #refuse(size: number): string | undefined {
+    if (size <= LIT_MAX_BYTES) return undefined;
+    const node = this.node;
+    const space = this.space;
+    // Only when every linked peer said how much room it has: otherwise placement finds out.
+    if (node === undefined || space === undefined || !node.joined || (node.peers ?? []).length === 0 || space.unknownPeers > 0) return undefined;
+    if (size <= space.storableBytes) return undefined;
+    const e = this.encoding;
+    return `${showSize(size)} is too large for the grid’s free space: at ${e.k}-of-${e.n} it needs about ${showSize(Math.ceil((size * e.n) / e.k))} of shares, and the grid has ${showSize(space.freeBytes)} free (room for about ${showSize(space.storableBytes)} of files)`;
+  }
+
+  /** Saves the restored file under its original name (call from the click: it may open a file picker). */
   download(): void {
-    const restore = this.restore;
-    if (this.#restored === undefined || restore === undefined) return;
-    saveBlob(this.#restored, restore.name);
+    this.#restorer.save();
   }
 
   /**
@@ -169,8 +277,7 @@ export class GridApp {
     const current = this.opened;
     const sameGrid = current !== undefined && current.grid.id === next.grid.id && equalBytes(current.grid.secret, next.grid.secret);
     if (next.kind !== 'readcap' || !sameGrid || this.phase !== 'ready' || this.restore?.status === 'running') return false;
-    this.#restored = undefined;
-    this.restore = { name: next.name, size: next.cap.kind === 'lit' ? next.cap.data.length : next.cap.size, status: 'running', text: 'Looking for the file’s shares on the peers…', done: 0 };
+    this.restore = this.#restorer.begin(next, 'Looking for the file’s shares on the peers…');
     void this.#runRestore(next);
     return true;
   }
@@ -184,64 +291,7 @@ export class GridApp {
     this.#bric?.close();
   }
 
-  async #upload(id: number, file: File): Promise<void> {
-    const bric = this.#bric;
-    if (bric === undefined) {
-      this.#updateFile(id, { status: 'failed', error: 'Upload failed: this tab is not in a grid' });
-      return;
-    }
-    this.#updateFile(id, { status: 'uploading' });
-    let last = 0;
-    const started = performance.now();
-    try {
-      const { link } = await bric.upload(file, {
-        signal: this.#life.signal,
-        onProgress: (done, total) => {
-          // Repaint at most every 1 %: progress comes per segment, twice per file.
-          if (done !== total && done - last < total / 100) return;
-          last = done;
-          this.#updateFile(id, { done, total });
-        },
-      });
-      // For the bench and the browser's performance panel: file chosen → readcap ready.
-      performance.measure('bric:upload', { start: started, end: performance.now(), detail: { name: file.name, size: file.size } });
-      const entry = this.files.find((f) => f.id === id);
-      this.#updateFile(id, { status: 'done', link, done: entry?.total ?? file.size, total: entry?.total ?? file.size });
-    } catch (error) {
-      const words = describeError(error, 'Upload failed');
-      this.#updateFile(id, { status: 'failed', error: words });
-      this.error = `${file.name}: ${words}`;
-    }
-  }
-
-  #updateFile(id: number, patch: Partial<FileEntry>): void {
-    this.files = this.files.map((f) => (f.id === id ? { ...f, ...patch } : f));
-  }
-
   async #runRestore(opened: Extract<OpenedLink, { kind: 'readcap' }>): Promise<void> {
-    const bric = this.#bric;
-    const base = this.restore;
-    if (bric === undefined || base === undefined) return;
-    const sink = new RestoreSink();
-    const show = (text: string, status: RestoreState['status'] = 'running'): void => {
-      this.restore = { ...base, status, text, done: sink.bytes };
-    };
-    const onPhase = (p: RestorePhase): void => {
-      if (p.phase === 'waiting-for-grid') show('Joining the grid…');
-      else if (p.phase === 'finding-shares') show('Looking for the file’s shares on the peers…');
-      else show(`Restoring: ${showSize(p.bytesDone)} of ${showSize(p.total)} verified`);
-    };
-    const started = performance.now();
-    try {
-      for await (const chunk of bric.restore(opened.cap, { signal: this.#life.signal, onPhase })) sink.push(chunk);
-      this.#restored = sink.finish();
-      performance.measure('bric:restore', { start: started, end: performance.now(), detail: { name: base.name, size: sink.bytes } });
-      show(`Restored ${base.name} (${showSize(sink.bytes)}), every byte verified: ready to save`, 'ready');
-    } catch (error) {
-      if (this.#life.signal.aborted) return;
-      const words = describeError(error, 'Restore failed');
-      show(`${words}. Nothing was saved.`, 'failed');
-      this.error = words;
-    }
+    if (this.#bric !== undefined) await this.#restorer.run(this.#bric, opened);
   }
 }

@@ -12,6 +12,19 @@ import type { SegmentRunner } from '../core/immutable/runner.js';
 import type { GridBroker } from './broker.js';
 import type { NodeDurability } from './durability.js';
 import type { GridRef } from './links.js';
+import type { Encoding } from './settings.js';
+
+/** A peer of the grid as this tab knows it (what it announced over its link, if one is open). */
+export interface PeerView {
+  /** Its signaling peer id. */
+  readonly id: string;
+  /** 'connected': a proven link is open; 'present': in the grid's room, no link now. */
+  readonly state: 'connected' | 'present';
+  readonly nickname?: string;
+  readonly capacityBytes?: number;
+  readonly usedBytes?: number;
+  readonly availableBytes?: number;
+}
 
 /** The node's state as the person sees it; a fresh object whenever something changed. */
 export interface NodeSnapshot {
@@ -29,6 +42,14 @@ export interface NodeSnapshot {
   readonly joined: boolean;
   /** Why the node is not in the grid now (signaling lost, …), or undefined. */
   readonly problem?: string;
+  /** The signaling server: 'down' means peers cannot be reached or found now. */
+  readonly signaling?: 'connecting' | 'up' | 'down';
+  /** The peers this tab knows: present in the room or linked (not itself). */
+  readonly peers?: readonly PeerView[];
+  /** The nickname this node announces. */
+  readonly nickname?: string;
+  /** The encoding this tab's uploads use now. */
+  readonly encoding?: Encoding;
 }
 
 export interface UploadOutcome {
@@ -76,6 +97,10 @@ export interface BricNode {
   subscribe(listener: (snapshot: NodeSnapshot) => void): () => void;
   /** Sets the node's maximum capacity (persisted); shares beyond it are refused before bytes flow. */
   setCapacity(bytes: number, opts: { signal: AbortSignal }): Promise<void>;
+  /** Sets the person's nickname (persisted, announced to peers). */
+  setNickname?(nickname: string, opts: { signal: AbortSignal }): Promise<void>;
+  /** Sets the encoding of the next uploads (persisted; checked: 1 ≤ k ≤ happy ≤ N ≤ 256). */
+  setEncoding?(encoding: Encoding, opts: { signal: AbortSignal }): Promise<void>;
   /** Uploads a file (streamed from the Blob) to the grid; progress is over every pass the upload makes. */
   upload(file: File, opts: { signal: AbortSignal; onProgress?(done: number, total: number): void }): Promise<UploadOutcome>;
   /**

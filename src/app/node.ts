@@ -26,16 +26,16 @@ import { MutableSlotServer } from '../core/storage/mutable-slot-server.js';
 import { serveMutable } from '../core/storage/mutable-wire.js';
 import { StorageServer } from '../core/storage/server.js';
 import { serveStorage } from '../core/storage/wire.js';
-import { SpaceAnnouncer } from './announce.js';
+import { cleanNickname, SpaceAnnouncer } from './announce.js';
 import { blobFileSource } from './blob-source.js';
 import { GridBroker, touching } from './broker.js';
 import { Durability, type NodeDurability } from './durability.js';
 import { NodeStartError } from './errors.js';
 import { LinkKeeper } from './link-keeper.js';
 import { readcapLink, roomIdOf, type OpenedLink } from './links.js';
-import type { BricNode, NodeServices, NodeSnapshot, RestorePhase, UploadOutcome } from './node-api.js';
+import type { BricNode, NodeServices, NodeSnapshot, PeerView, RestorePhase, UploadOutcome } from './node-api.js';
 import { deriveNodeKey } from '../core/wire/node-key.js';
-import { loadCapacity, loadPersonSecrets, saveCapacity } from './settings.js';
+import { DEFAULT_ENCODING, loadCapacity, loadEncoding, loadNickname, loadPersonSecrets, saveCapacity, saveEncoding, saveNickname, type Encoding } from './settings.js';
 import { addStat, timedRunner, timedStorage, type NodeStats } from './stats.js';
 
 /** How long an upload waits for the grid's presence list before placing shares anyway. */
@@ -92,8 +92,12 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
 
   const version = await server.getVersion(opts);
   let usedBytes = version.usedBytes;
-  const announcer = new SpaceAnnouncer(version.availableBytes);
+  let nickname = (await loadNickname(db)) ?? '';
+  let encoding: Encoding = (await loadEncoding(db)) ?? DEFAULT_ENCODING;
+  const about = (available: number) => ({ availableBytes: available, capacityBytes: server.capacityBytes, usedBytes, nickname });
+  const announcer = new SpaceAnnouncer(about(version.availableBytes));
   let joined = false;
+  let signalingState: 'connecting' | 'up' | 'down' = 'connecting';
   let snapshot: NodeSnapshot;
 
   const room = roomIdOf(grid);
@@ -103,6 +107,14 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
   const peers = new RtcPeers({ signaling, room, gridSecret: grid.secret, nodeKey });
   const keeper = new LinkKeeper(peers, signaling, room);
 
+  const peerViews = (): PeerView[] => {
+    const connected = new Set(peers.connectedPeers());
+    const ids = [...new Set([...signaling.peers(room), ...connected])].sort();
+    return ids.map((id) => {
+      const heard = announcer.heardAbout(id);
+      return { id, state: connected.has(id) ? 'connected' : 'present', ...heard };
+    });
+  };
   const emit = (): void => {
     snapshot = {
       nodeId,
@@ -112,6 +124,10 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
       capacityBytes: server.capacityBytes,
       joined,
       ...(problem === undefined ? {} : { problem }),
+      signaling: signalingState,
+      peers: peerViews(),
+      nickname,
+      encoding,
     };
     for (const l of [...listeners]) l(snapshot);
   };
@@ -122,10 +138,10 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
     queueMicrotask(() => {
       refreshing = false;
       server.getVersion({ signal: AbortSignal.timeout(10_000) }).then((v) => {
-        announcer.update(v.availableBytes);
-        if (v.usedBytes === usedBytes) return;
+        const changed = v.usedBytes !== usedBytes;
         usedBytes = v.usedBytes;
-        emit();
+        announcer.updateAbout(about(v.availableBytes));
+        if (changed) emit();
       }, () => undefined);
     });
   };
@@ -152,11 +168,18 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
   });
   const offSignaling = signaling.on((e: SignalingEvent) => {
     if (e.type === 'joined' && e.room === room) joined = true;
-    if (e.type === 'down') problem = `lost the signaling server (${e.reason}); trying again in ${Math.ceil(e.retryInMs / 1000)} s`;
-    if (e.type === 'open') problem = undefined;
+    if (e.type === 'down') {
+      problem = `lost the signaling server (${e.reason}); trying again in ${Math.ceil(e.retryInMs / 1000)} s`;
+      signalingState = 'down';
+    }
+    if (e.type === 'open') {
+      problem = undefined;
+      signalingState = 'up';
+    }
     emit();
   });
   keeper.onChange(emit);
+  announcer.onChange(emit);
 
   const runner = timedRunner(createCodecPool(), stats);
   // Starting a module worker takes ~100 ms: an upload or restore starts one while it hashes the
@@ -176,10 +199,13 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
     instrument: (api) => timedStorage(api, stats, 'peer'),
     availableBytes: (p) => (p === peers.peerId ? Math.max(0, server.capacityBytes - usedBytes) : announcer.heard(p)),
   });
-  const client = new GridClient(
-    { broker, clock: realClock, runner, randomBytes },
-    { leaseSecret: secrets.leaseSecret, convergenceSecret: secrets.convergenceSecret },
-  );
+  // The person's encoding (settings): a new client when it changes, so every upload uses the latest.
+  const makeClient = (e: Encoding): GridClient =>
+    new GridClient(
+      { broker, clock: realClock, runner, randomBytes },
+      { k: e.k, happy: e.happy, n: e.n, leaseSecret: secrets.leaseSecret, convergenceSecret: secrets.convergenceSecret },
+    );
+  let client = makeClient(encoding);
   const collector = new LeaseCollector({ servers: [server, slotServer], clock: realClock }, { onCollected: refreshUsed });
   void collector.run({ signal: life.signal });
   const durability = new Durability({ broker, clock: realClock, runner }, { leaseSecret: secrets.leaseSecret, room, signal: life.signal });
@@ -208,6 +234,22 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
       server.setCapacity(bytes);
       slotServer.setCapacity(bytes);
       refreshUsed(); // announces the new free space
+      emit();
+    },
+    async setNickname(name, o) {
+      o.signal.throwIfAborted();
+      nickname = cleanNickname(name);
+      await saveNickname(db, nickname);
+      refreshUsed();
+      announcer.updateAbout(about(Math.max(0, server.capacityBytes - usedBytes)));
+      emit();
+    },
+    async setEncoding(next, o) {
+      o.signal.throwIfAborted();
+      const made = makeClient(next); // throws RangeError before anything is saved
+      await saveEncoding(db, next);
+      encoding = { k: next.k, happy: next.happy, n: next.n };
+      client = made;
       emit();
     },
     async upload(file, o): Promise<UploadOutcome> {
@@ -250,7 +292,9 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
     services: {
       grid,
       nodeId,
-      client,
+      get client() {
+        return client;
+      },
       broker,
       runner,
       clock: realClock,

@@ -12,6 +12,7 @@ export function describeError(error: unknown, lead: string): string {
   const name = error instanceof Error ? error.name : '';
   let message = error instanceof Error ? error.message : typeof error === 'string' ? error : 'something went wrong';
   if (name === 'AbortError' || name === 'TimeoutError') message = 'it was cancelled or took too long';
+  if (name === 'QuotaExceededError') message = 'the browser’s storage for this site is full (its quota): free some space or lower this node’s capacity';
   if (name === 'NotEnoughSharesError') {
     // "found 2 of the 3 shares needed; dropped: …": the count is what a person needs.
     const head = message.split(';')[0] ?? message;
@@ -38,4 +39,9 @@ export function capacityText(bytes: number): string {
   ];
   for (const [unit, size] of units) if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
   return String(bytes);
+}
+
+/** A peer's name for people: its nickname, else "node" and the start of its id. */
+export function peerLabel(p: { id: string; nickname?: string | undefined }): string {
+  return p.nickname !== undefined && p.nickname.length > 0 ? p.nickname : `node ${p.id.slice(0, 6)}`;
 }
