@@ -4,10 +4,11 @@
  * fragment joins the embedded default grid. Fragment grammar (form-encoded, keys in any order):
  *   invite:  #grid=<grid id>.<grid secret in base32 (52 characters for 32 bytes)>
  *   readcap: #cap=<URI:BRIC-…>&name=<file name>&grid=<grid id>[.<secret>]   ("default" needs no secret)
+ *   folder:  #folder=<URI:BRIC-DIR1-RO:… or a DIR1-CHK/LIT snapshot>&name=<folder name>&grid=…  (read-only)
  * @module
  */
 import { parseCap, formatCap } from '../core/cap/parse.js';
-import type { ChkReadCap, LitCap } from '../core/cap/types.js';
+import type { ChkReadCap, DirChkCap, DirLitCap, DirReadCap, LitCap } from '../core/cap/types.js';
 import { base32Decode, base32Encode, equalBytes } from '../core/bytes.js';
 import { DEFAULT_GRID_SECRET, deriveRoomId, MIN_GRID_SECRET_BYTES } from '../core/wire/grid-proof.js';
 import { LinkError } from './errors.js';
@@ -24,7 +25,11 @@ export interface GridRef {
 export type OpenedLink =
   | { readonly kind: 'none'; readonly grid: GridRef }
   | { readonly kind: 'invite'; readonly grid: GridRef }
-  | { readonly kind: 'readcap'; readonly grid: GridRef; readonly cap: ChkReadCap | LitCap; readonly name: string };
+  | { readonly kind: 'readcap'; readonly grid: GridRef; readonly cap: ChkReadCap | LitCap; readonly name: string }
+  | { readonly kind: 'folder'; readonly grid: GridRef; readonly cap: FolderReadCap; readonly name: string };
+
+/** A folder as a link shares it: read-only (a mutable directory's readcap, or an immutable snapshot). */
+export type FolderReadCap = DirReadCap | DirChkCap | DirLitCap;
 
 /** Secret of a new grid. */
 export const GRID_SECRET_BYTES = 32;
@@ -43,6 +48,7 @@ const MAX_NAME_CHARS = 200;
 /** Fragments longer than this are not ours (a CHK cap is ~150 characters). */
 const MAX_FRAGMENT_CHARS = 2048;
 const FALLBACK_NAME = 'bric-file';
+const FALLBACK_FOLDER_NAME = 'bric-folder';
 
 /** The signaling room of a grid: a tagged hash of its secret (52 base32 characters). */
 export function roomIdOf(grid: GridRef): string {
@@ -71,6 +77,12 @@ export function readcapLink(origin: string, grid: GridRef, cap: ChkReadCap | Lit
   return `${trimOrigin(origin)}/#${params.join('&')}`;
 }
 
+/** The link that shows a folder read-only (and offers to restore it): its read-only cap, name and grid in the fragment. */
+export function folderLink(origin: string, grid: GridRef, cap: FolderReadCap, name: string): string {
+  const params = [`folder=${formatCap(cap)}`, `name=${encodeURIComponent(cleanFileName(name))}`, `grid=${gridParam(grid)}`];
+  return `${trimOrigin(origin)}/#${params.join('&')}`;
+}
+
 /** Reads the fragment a page was opened with (`location.hash`, with or without its '#'). */
 export function parseFragment(hash: string): OpenedLink {
   const text = hash.startsWith('#') ? hash.slice(1) : hash;
@@ -87,6 +99,11 @@ export function parseFragment(hash: string): OpenedLink {
   const gridText = params.get('grid');
   const grid = gridText === undefined ? DEFAULT_GRID : parseGridParam(gridText);
   const capText = params.get('cap');
+  const folderText = params.get('folder');
+  if (folderText !== undefined) {
+    if (capText !== undefined) throw new LinkError('this link names both a file (cap=…) and a folder (folder=…)');
+    return { kind: 'folder', grid, cap: parseFolderCap(folderText), name: cleanFileName(params.get('name') ?? FALLBACK_FOLDER_NAME) };
+  }
   if (capText === undefined) {
     if (gridText === undefined) throw new LinkError('this link names neither a file (cap=…) nor a grid (grid=…)');
     return { kind: 'invite', grid };
@@ -104,6 +121,18 @@ function parseReadCap(text: string): ChkReadCap | LitCap {
   if (cap.kind === 'chk' || cap.kind === 'lit') return cap;
   if (cap.kind === 'chk-verifier') throw new LinkError('this link holds a verify cap: it can check the file but not read it');
   throw new LinkError(`this link holds a ${cap.kind} cap; this version of bric restores only immutable files`);
+}
+
+function parseFolderCap(text: string): FolderReadCap {
+  let cap;
+  try {
+    cap = parseCap(text);
+  } catch (error) {
+    throw new LinkError(`the folder's cap in this link is broken: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  if (cap.kind === 'dir-ro' || cap.kind === 'dir-chk' || cap.kind === 'dir-lit') return cap;
+  if (cap.kind === 'dir') throw new LinkError('this link holds a folder’s write cap: a shared link must be read-only, so it was not opened');
+  throw new LinkError(`this link holds a ${cap.kind} cap where a folder's read-only cap belongs`);
 }
 
 function parseGridParam(text: string): GridRef {
