@@ -50,6 +50,20 @@ async function measure(): Promise<Row[]> {
     const connectMs = await hub.evaluate((t) => window.bricHarness['rtc-bench'].rawConnect(t), ids.slice(1));
     rows.push({ section: SECTION, name: 'connect 1 tab to 9 at once', value: connectMs, unit: 'ms', note: 'offers, ICE and DTLS through the real server; no grid proof' });
 
+    // The physical limit: a bare RTCDataChannel between two of the tabs (no simple-peer, no bric code).
+    {
+      const [a, b] = tabs as [Page, Page];
+      const offer = await a.evaluate(() => window.bricHarness['rtc-bench'].nativeOffer());
+      const answer = await b.evaluate((o) => window.bricHarness['rtc-bench'].nativeAnswer(o), offer);
+      await a.evaluate((ans) => window.bricHarness['rtc-bench'].nativeSend(ans, 8 * 1024 * 1024, 65_536, 4 * 1024 * 1024), answer);
+      for (const [frame, label] of [[65_536, '64 KiB'], [262_144, '256 KiB']] as const) {
+        const bytes = 64 * MiB;
+        const ms = await a.evaluate((o) => window.bricHarness['rtc-bench'].nativeSend(null, o.b, o.f, 4 * 1024 * 1024), { b: bytes, f: frame });
+        rows.push({ section: SECTION, name: `bare RTCDataChannel 1 → 1, ${label} frames`, value: mbps(bytes, ms), unit: 'MB/s', anchor: ANCHOR_BIG, note: `no simple-peer, no bric code; 4 MiB queued at most; 64 MiB in ${(ms / 1000).toFixed(2)} s` });
+      }
+      for (const t of [a, b]) await t.evaluate(() => window.bricHarness['rtc-bench'].nativeClose());
+    }
+
     // Warm-up, then one tab to one at three frame sizes.
     await hub.evaluate((o) => window.bricHarness['rtc-bench'].rawSend(o.t, o.b, 65_536), { t: [ids[1]!], b: 8 * MiB });
     for (const [frame, anchor, label] of [[16_384, ANCHOR_16K, '16 KiB'], [65_536, ANCHOR_BIG, '64 KiB'], [262_144, ANCHOR_BIG, '256 KiB']] as const) {

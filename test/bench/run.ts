@@ -6,6 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { derive } from './_derived.js';
 
 export interface BenchRow {
   section: string;
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
     }
   }
 
+  for (const row of derive(results)) results.push({ ...row, ...(row.anchor !== undefined ? { ratio: row.value / row.anchor } : {}) });
   console.log('');
   printTable(results);
   for (const f of failures) console.log(`FAILED: ${f.file}: ${f.error}`);

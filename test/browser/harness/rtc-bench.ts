@@ -123,6 +123,82 @@ export async function localSend(highWatermarkBytes: number, frameBytes: number, 
   return ms;
 }
 
+// A bare RTCDataChannel (no simple-peer, no bric link): the physical limit the others are held to.
+// Signalled by the bench itself, which carries the complete descriptions (ICE gathered) between tabs.
+let native: { pc: RTCPeerConnection; channel?: RTCDataChannel } | null = null;
+
+async function gathered(pc: RTCPeerConnection): Promise<RTCSessionDescriptionInit> {
+  if (pc.iceGatheringState !== 'complete') {
+    await new Promise<void>((resolve) => pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve()));
+  }
+  return pc.localDescription!.toJSON() as RTCSessionDescriptionInit;
+}
+
+function nativeReceive(channel: RTCDataChannel): void {
+  channel.binaryType = 'arraybuffer';
+  let expected = -1;
+  let got = 0;
+  channel.onmessage = (m: MessageEvent<ArrayBuffer>) => {
+    if (expected < 0) {
+      expected = new DataView(m.data).getUint32(1);
+      got = 0;
+      return;
+    }
+    got += m.data.byteLength;
+    if (got >= expected) {
+      expected = -1;
+      channel.send(new Uint8Array([2]));
+    }
+  };
+}
+
+/** The sending side: makes an offer with one ordered channel. */
+export async function nativeOffer(): Promise<RTCSessionDescriptionInit> {
+  const pc = new RTCPeerConnection({ iceServers: [] });
+  const channel = pc.createDataChannel('bench', { ordered: true });
+  channel.binaryType = 'arraybuffer';
+  native = { pc, channel };
+  await pc.setLocalDescription();
+  return gathered(pc);
+}
+
+/** The receiving side: answers, and acknowledges each transfer when all of it arrived. */
+export async function nativeAnswer(offer: RTCSessionDescriptionInit): Promise<RTCSessionDescriptionInit> {
+  const pc = new RTCPeerConnection({ iceServers: [] });
+  native = { pc };
+  pc.ondatachannel = (e) => nativeReceive(e.channel);
+  await pc.setRemoteDescription(offer);
+  await pc.setLocalDescription();
+  return gathered(pc);
+}
+
+/** Sends `total` bytes in `frameBytes` messages, keeping at most `highWatermark` queued; returns ms to the acknowledgement. */
+export async function nativeSend(answer: RTCSessionDescriptionInit | null, total: number, frameBytes: number, highWatermark: number): Promise<number> {
+  const { pc, channel } = native!;
+  if (answer !== null) await pc.setRemoteDescription(answer);
+  const ch = channel!;
+  if (ch.readyState !== 'open') await new Promise((resolve) => ch.addEventListener('open', resolve, { once: true }));
+  ch.bufferedAmountLowThreshold = highWatermark / 4;
+  const acked = new Promise((resolve) => ch.addEventListener('message', resolve, { once: true }));
+  const header = new Uint8Array(5);
+  header[0] = 1;
+  new DataView(header.buffer).setUint32(1, total);
+  const frame = new Uint8Array(frameBytes).fill(7);
+  const t0 = performance.now();
+  ch.send(header);
+  for (let sent = 0; sent < total; sent += frameBytes) {
+    if (ch.bufferedAmount > highWatermark) await new Promise((resolve) => ch.addEventListener('bufferedamountlow', resolve, { once: true }));
+    ch.send(frame);
+  }
+  await acked;
+  return performance.now() - t0;
+}
+
+export function nativeClose(): void {
+  native?.pc.close();
+  native = null;
+}
+
 export function rawLeave(): void {
   for (const { link } of links.values()) link.close('bench done');
   links.clear();
