@@ -3,12 +3,15 @@
  * app (./http.ts), `GET /healthz`, and the signaling WebSocket at `/signal` (./server.ts).
  * PORT (default 8080) and HOST (default 127.0.0.1) come from the environment; BRIC_MODE=test
  * serves the test build (dist-test/, with the browser harness) instead. ICE servers for peers come from
- * BRIC_ICE_SERVERS, BRIC_TURN_URL + BRIC_TURN_SECRET (+ BRIC_TURN_TTL): see ./turn.ts.
+ * BRIC_ICE_SERVERS, BRIC_TURN_URL + BRIC_TURN_SECRET (+ BRIC_TURN_TTL): see ./turn.ts. Who may connect
+ * (./gate.ts): BRIC_ALLOWED_ORIGINS (comma-separated, besides the server's own), BRIC_MAX_SOCKETS_PER_IP,
+ * BRIC_TRUST_PROXY=1 behind a reverse proxy. Test mode only: BRIC_SIGNAL_CAPTURE=<file> (./capture.ts).
  */
 import { readdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fileCapture, requestText, type Capture } from './capture.js';
 import { createStaticHandler, setSecurityHeaders } from './http.js';
 import { attachSignaling } from './server.js';
 import { iceConfigFromEnv } from './turn.js';
@@ -19,6 +22,22 @@ const TEST_MODE = process.env.BRIC_MODE === 'test';
 const DIST = process.env.BRIC_DIST_DIR !== undefined ? join(ROOT, process.env.BRIC_DIST_DIR) : join(ROOT, TEST_MODE ? 'dist-test' : 'dist');
 const PORT = Number(process.env.PORT ?? 8080);
 const HOST = process.env.HOST ?? '127.0.0.1';
+
+/** Admission and capture settings from the environment (a bad one stops the start with its reason). */
+function gateFromEnv(env: NodeJS.ProcessEnv): { allowedOrigins: string[]; maxSocketsPerIp?: number; trustProxy: boolean; capture?: Capture } {
+  const allowedOrigins = (env.BRIC_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o.length > 0);
+  for (const o of allowedOrigins) if (o !== '*' && URL.parse(o)?.origin !== o) throw new RangeError(`BRIC_ALLOWED_ORIGINS: "${o}" is not an origin like https://app.example`);
+  const max = env.BRIC_MAX_SOCKETS_PER_IP;
+  if (max !== undefined && !/^[1-9]\d{0,6}$/.test(max)) throw new RangeError(`BRIC_MAX_SOCKETS_PER_IP must be a whole number ≥ 1, got "${max}"`);
+  const capturePath = env.BRIC_SIGNAL_CAPTURE;
+  if (capturePath !== undefined && env.BRIC_MODE !== 'test') throw new Error('BRIC_SIGNAL_CAPTURE records what clients send: it works only with BRIC_MODE=test, never in production');
+  return {
+    allowedOrigins,
+    ...(max === undefined ? {} : { maxSocketsPerIp: Number(max) }),
+    trustProxy: env.BRIC_TRUST_PROXY === '1',
+    ...(capturePath === undefined || capturePath === '' ? {} : { capture: fileCapture(capturePath) }),
+  };
+}
 
 /** Everything a build reads; a newer file than the built index.html means a rebuild. */
 const BUILD_INPUTS = ['index.html', 'src', 'public', 'vite.config.ts', 'svelte.config.js', 'package.json', 'package-lock.json',
@@ -55,10 +74,12 @@ async function ensureBuilt(): Promise<void> {
 async function main(): Promise<void> {
   if (!Number.isInteger(PORT) || PORT < 0 || PORT > 65535) throw new RangeError(`PORT must be a port number, got "${process.env.PORT}"`);
   const ice = iceConfigFromEnv(process.env); // a bad setting stops the start with its reason
+  const gate = gateFromEnv(process.env);
   await ensureBuilt();
 
   const serveStatic = createStaticHandler(DIST);
   const server = createServer((req, res) => {
+    gate.capture?.({ kind: 'http', from: req.socket.remoteAddress ?? '', text: requestText(req) });
     setSecurityHeaders(res);
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/healthz') {
@@ -74,8 +95,9 @@ async function main(): Promise<void> {
     });
   });
 
-  const signaling = attachSignaling(server, { log: (line) => console.log(line), iceServers: ice.iceServers });
+  const signaling = attachSignaling(server, { log: (line) => console.log(line), iceServers: ice.iceServers, ...gate });
   if (ice.summary !== null) console.log(ice.summary);
+  if (gate.capture !== undefined) console.log(`test mode: capturing everything received to ${process.env.BRIC_SIGNAL_CAPTURE}`);
 
   server.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE') console.error(`Port ${PORT} on ${HOST} is already in use; set PORT to another one.`);

@@ -7,49 +7,16 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
-import * as L from '../src/core/limits.js';
-import { encodeSignalMessage, parseClientMessage, SIGNAL_PROTOCOL_VERSION, type IceServer, type ServerMessage, type SignalErrorCode } from '../src/core/wire/signal.js';
+import { encodeSignalMessage, parseClientMessage, SIGNAL_PROTOCOL_VERSION, type ServerMessage, type SignalErrorCode } from '../src/core/wire/signal.js';
+import { requestText } from './capture.js';
+import { SIGNALING_DEFAULTS, type SignalingInit } from './config.js';
+import { createGate } from './gate.js';
 
-/** Options; every field has a default from src/core/limits.ts. */
-export interface SignalingInit {
-  /** URL path of the WebSocket endpoint. @default '/signal' */
-  path: string;
-  /** Largest message accepted; bigger ones close the socket with 1009. @default SIGNAL_MAX_PAYLOAD_BYTES */
-  maxPayloadBytes: number;
-  maxSockets: number;
-  maxRoomsPerSocket: number;
-  maxPeersPerRoom: number;
-  /** Token bucket per socket. @default SIGNAL_RATE_PER_SECOND, SIGNAL_RATE_BURST */
-  ratePerSecond: number;
-  rateBurst: number;
-  /** Bad (malformed or rate-limited) messages tolerated per heartbeat period before closing with 1008. */
-  maxStrikes: number;
-  /** Ping period; a socket that missed the previous pong is terminated. @default SIGNAL_HEARTBEAT_MS */
-  heartbeatMs: number;
-  maxBufferedBytes: number;
-  /** STUN/TURN servers for `hello`; a function is also asked in each `joined` for the peer id (TURN credentials: ./turn.ts). @default [] (loopback and LAN need none) */
-  iceServers: IceServer[] | ((peer: string | null) => IceServer[]);
-  /** One line per notable event (never a message body). @default silent */
-  log: (line: string) => void;
-}
-
-const DEFAULTS: SignalingInit = {
-  path: '/signal',
-  maxPayloadBytes: L.SIGNAL_MAX_PAYLOAD_BYTES,
-  maxSockets: L.SIGNAL_MAX_SOCKETS,
-  maxRoomsPerSocket: L.SIGNAL_MAX_ROOMS_PER_SOCKET,
-  maxPeersPerRoom: L.SIGNAL_MAX_PEERS_PER_ROOM,
-  ratePerSecond: L.SIGNAL_RATE_PER_SECOND,
-  rateBurst: L.SIGNAL_RATE_BURST,
-  maxStrikes: L.SIGNAL_MAX_STRIKES,
-  heartbeatMs: L.SIGNAL_HEARTBEAT_MS,
-  maxBufferedBytes: L.SIGNAL_MAX_BUFFERED_BYTES,
-  iceServers: [],
-  log: () => {},
-};
+export type { SignalingInit } from './config.js';
 
 interface Client {
   ws: WebSocket;
+  address: string;
   rooms: Map<string, string>; // room id → this socket's peer id in it
   tokens: number;
   refilledAt: number;
@@ -63,7 +30,8 @@ export interface Signaling {
 }
 
 export function attachSignaling(server: Server, init: Partial<SignalingInit> = {}): Signaling {
-  const cfg: SignalingInit = { ...DEFAULTS, ...init };
+  const cfg: SignalingInit = { ...SIGNALING_DEFAULTS, ...init };
+  const gate = createGate(cfg);
   const wss = new WebSocketServer({ noServer: true, maxPayload: cfg.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
   const clients = new Set<Client>();
   const rooms = new Map<string, Map<string, Client>>();
@@ -110,6 +78,7 @@ export function attachSignaling(server: Server, init: Partial<SignalingInit> = {
   };
 
   const onMessage = (c: Client, data: RawData, isBinary: boolean): void => {
+    cfg.capture?.({ kind: 'ws', from: c.address, ...(isBinary ? { base64: (data as Buffer).toString('base64') } : { text: (data as Buffer).toString('utf8') }) });
     if (c.ws.readyState !== WebSocket.OPEN) return; // closing: what was still queued is ignored
     const now = performance.now();
     c.tokens = Math.min(cfg.rateBurst, c.tokens + ((now - c.refilledAt) * cfg.ratePerSecond) / 1000);
@@ -143,8 +112,9 @@ export function attachSignaling(server: Server, init: Partial<SignalingInit> = {
     count.relayed++;
   };
 
-  const onConnection = (ws: WebSocket): void => {
-    const c: Client = { ws, rooms: new Map(), tokens: cfg.rateBurst, refilledAt: performance.now(), strikes: 0, alive: true };
+  const onConnection = (ws: WebSocket, address: string): void => {
+    gate.opened(address);
+    const c: Client = { ws, address, rooms: new Map(), tokens: cfg.rateBurst, refilledAt: performance.now(), strikes: 0, alive: true };
     clients.add(c);
     count.connections++;
     ws.on('error', () => void count.socketErrors++); // e.g. 1009 oversize, bad UTF-8: ws closes the socket itself
@@ -152,6 +122,7 @@ export function attachSignaling(server: Server, init: Partial<SignalingInit> = {
     ws.on('message', (data, isBinary) => onMessage(c, data, isBinary));
     ws.on('close', () => {
       clients.delete(c);
+      gate.closed(address);
       for (const room of [...c.rooms.keys()]) leave(c, room);
     });
     send(c, { type: 'hello', v: SIGNAL_PROTOCOL_VERSION, iceServers: typeof cfg.iceServers === 'function' ? cfg.iceServers(null) : cfg.iceServers });
@@ -164,12 +135,15 @@ export function attachSignaling(server: Server, init: Partial<SignalingInit> = {
       if (server.listenerCount('upgrade') === 1) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    if (clients.size >= cfg.maxSockets) {
+    const verdict = clients.size >= cfg.maxSockets ? ({ ok: false, status: 503, reason: 'the server is full' } as const) : gate.admit(req);
+    cfg.capture?.({ kind: 'upgrade', from: req.socket.remoteAddress ?? '', text: requestText(req) });
+    if (!verdict.ok) {
       count.rejectedUpgrades++;
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
+      const words = { 403: 'Forbidden', 429: 'Too Many Requests', 503: 'Service Unavailable' }[verdict.status];
+      socket.end(`HTTP/1.1 ${verdict.status} ${words}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${verdict.reason}\n`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, onConnection);
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, verdict.address));
   };
   server.on('upgrade', onUpgrade);
 
