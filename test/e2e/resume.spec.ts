@@ -1,0 +1,48 @@
+/**
+ * Issue 6, resumable upload in a real browser: seven storage tabs and an uploading page (the
+ * harness page running a full node and src/app/resume.ts) in a private grid; the upload stops
+ * once its first pass's shares are closed and recorded, the page reloads, and the upload resumes
+ * from the File kept in IndexedDB: the shares closed before the reload are not sent again (the
+ * bytes written are exactly the other shares'), and a new browser restores the file bit-exact.
+ */
+import { test, expect } from './fixtures.js';
+import { gotoHarness } from './fixtures.js';
+import { openGrid, privateGridPath, restoreThroughUi } from './grid-helpers.js';
+
+const MiB = 1024 * 1024;
+const STORAGE_TABS = 7;
+const N = 10;
+
+test('an upload cut off by a reload resumes; shares closed before the reload are not sent again', async ({ newPerson }, testInfo) => {
+  test.setTimeout(240_000);
+  const path = privateGridPath(testInfo.title);
+  const alice = await newPerson('alice');
+  await openGrid(alice, STORAGE_TABS, { path, timeout: 90_000 });
+  const uploader = await alice.openHarness();
+  await uploader.evaluate(([p, peers]) => window.bricHarness.resume.start(p, peers), [path, STORAGE_TABS] as const);
+
+  const { sha256, shareSize } = await uploader.evaluate((size) => window.bricHarness.resume.beginUpload(size), 2 * MiB);
+  const closedBefore = await uploader.evaluate(() => window.bricHarness.resume.whenPaused());
+  expect(closedBefore.length).toBeGreaterThan(0);
+  expect(closedBefore.length).toBeLessThan(N);
+
+  // The tab reloads mid-upload: its connections close, servers drop the shares not closed.
+  await uploader.reload();
+  await gotoHarness(uploader);
+  await uploader.evaluate(([p, peers]) => window.bricHarness.resume.start(p, peers), [path, STORAGE_TABS] as const);
+  expect(await uploader.evaluate(() => window.bricHarness.resume.pending())).toEqual([{ name: 'resumed.bin', closedShares: [...closedBefore], attempts: 1 }]);
+
+  const outcomes = await uploader.evaluate(() => window.bricHarness.resume.resumeAll());
+  expect(outcomes).toHaveLength(1);
+  const outcome = outcomes[0]!;
+  expect([...outcome.skippedShares].sort((a, b) => a - b)).toEqual([...closedBefore]);
+  expect(outcome.bytesWritten).toBe((N - closedBefore.length) * shareSize);
+  expect(await uploader.evaluate(() => window.bricHarness.resume.pending())).toEqual([]);
+  testInfo.annotations.push({ type: 'resume', description: `${closedBefore.length} shares kept, ${outcome.bytesWritten} bytes sent after the reload` });
+
+  const bob = await newPerson('bob');
+  const restorer = await bob.open(outcome.link);
+  const restored = await restoreThroughUi(restorer, { timeout: 120_000 });
+  expect(restored.name).toBe('resumed.bin');
+  expect(restored.sha256).toBe(sha256);
+});
