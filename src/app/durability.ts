@@ -93,6 +93,7 @@ export class Durability implements NodeDurability {
   readonly #room: string;
   readonly #channel: BroadcastChannel | undefined;
   #running = false;
+  #checks: Promise<void> = Promise.resolve();
 
   constructor(components: DurabilityComponents, init: DurabilityInit) {
     this.#clock = components.clock;
@@ -182,7 +183,13 @@ export class Durability implements NodeDurability {
   }
 
   async check(cap: ChkReadCap | ChkVerifyCap, opts: { signal: AbortSignal }): Promise<CheckResult> {
-    const result = await this.#checker.check(cap, { signal: opts.signal });
+    // Health bars of a long list check one after another, never all at once.
+    const turn = this.#checks.then(() => this.#checker.check(cap, { signal: opts.signal }));
+    this.#checks = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    const result = await turn;
     this.#learnt(result);
     return result;
   }

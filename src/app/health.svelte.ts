@@ -16,6 +16,12 @@ import type { NodeServices } from './node-api.js';
 const ACTIVITY_SHOWN = 3;
 /** How often "checked 2 min ago" is brought up to date. */
 const AGO_REFRESH_MS = 15_000;
+/**
+ * A new tab first waits this long for the repairing tab's answer (it replies to every tab that
+ * opens with the health it knows) before checking a file itself: a long files list then costs
+ * no burst of checks at every tab opened.
+ */
+const FIRST_CHECK_DELAY_MS = 2_000;
 
 export class FileHealthState {
   /** chk: a file on the grid; lit: its bytes are in the cap (nothing to check); bad: not a cap bric reads. */
@@ -113,8 +119,13 @@ export class FileHealthState {
   }
 
   async #firstCheck(services: NodeServices, cap: ChkReadCap, signal: AbortSignal): Promise<void> {
-    this.checking = true;
     try {
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(resolve, FIRST_CHECK_DELAY_MS);
+        signal.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
+      });
+      if (this.health !== undefined) return;
+      this.checking = true;
       await services.joined(signal);
       await services.durability.check(cap, { signal });
     } catch {

@@ -9,7 +9,7 @@
 import type { ChkReadCap, LitCap } from '../core/cap/types.js';
 import { base32Encode } from '../core/bytes.js';
 import { isLitSize } from '../core/grid/lit.js';
-import { uploadResumable, type ResumableUploadReport } from '../core/grid/resume-upload.js';
+import { DEFAULT_RESUME_PASSES, uploadResumable, type ResumableUploadReport } from '../core/grid/resume-upload.js';
 import { GRID_PLACEMENT_CONCURRENCY, GRID_REQUEST_TIMEOUT_MS } from '../core/limits.js';
 import { blobFileSource } from './blob-source.js';
 import { deletePendingUpload, loadPendingUploads, putPendingUpload, type PendingUploadRecord } from './durability-db.js';
@@ -40,18 +40,28 @@ export interface PendingUpload {
   readonly attempts: number;
 }
 
+/** How long an attempt waits for the grid's presence list before placing shares anyway. */
+const JOIN_WAIT_MS = 10_000;
+
 const lockName = (id: string): string => `bric-resume-${id}`;
 
 const randomId = (): string => base32Encode(crypto.getRandomValues(new Uint8Array(10)));
 
 /** The uploads of this person in this tab's grid that survive reloads. */
+export interface ResumableUploadsInit {
+  /** Passes over the file per upload (more: less lost to an interruption, more reading and encoding). @default DEFAULT_RESUME_PASSES */
+  passes?: number;
+}
+
 export class ResumableUploads {
   readonly #services: NodeServices;
   readonly #room: string;
+  readonly #passes: number;
 
-  constructor(services: NodeServices) {
+  constructor(services: NodeServices, init: ResumableUploadsInit = {}) {
     this.#services = services;
     this.#room = roomIdOf(services.grid);
+    this.#passes = init.passes ?? DEFAULT_RESUME_PASSES;
   }
 
   /** Uploads `file`, remembering it until done so that a reload or a closed tab does not lose the work. */
@@ -124,7 +134,9 @@ export class ResumableUploads {
     let current: PendingUploadRecord = { ...record, attempts: record.attempts + 1 };
     await putPendingUpload(current);
     services.warmUp();
-    await services.joined(opts.signal);
+    // As node.ts: let presence arrive before placement counts the peers, but not forever (if
+    // signaling is down, placement then says how few peers it found).
+    await services.joined(AbortSignal.any([opts.signal, AbortSignal.timeout(JOIN_WAIT_MS)])).catch(() => opts.signal.throwIfAborted());
     const report: ResumableUploadReport = await uploadResumable(
       services,
       {
@@ -136,6 +148,7 @@ export class ResumableUploads {
         keying: { convergenceSecret: secrets.convergenceSecret }, // convergent: the same storage index on every attempt
         placementConcurrency: GRID_PLACEMENT_CONCURRENCY,
         requestTimeoutMs: GRID_REQUEST_TIMEOUT_MS,
+        passes: this.#passes,
       },
       blobFileSource(record.file),
       {

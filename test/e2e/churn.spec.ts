@@ -9,9 +9,6 @@
  * 2 s instead of every 10 minutes; nothing here waits on a fixed time.
  */
 import type { Page } from '@playwright/test';
-import { base32Encode } from '../../src/core/bytes.js';
-import { parseCap } from '../../src/core/cap/parse.js';
-import { deriveStorageIndex } from '../../src/core/cap/storage-index.js';
 import { test, expect } from './fixtures.js';
 import { nodeUsed, openGrid, privateGridPath, randomFile, restoreThroughUi, uploadThroughUi, waitForPeers } from './grid-helpers.js';
 
@@ -43,11 +40,15 @@ test('12 tabs; in rounds the 3 original tabs holding the most shares close and 3
   let tabs: Tab[] = pages.map((page, i) => ({ page, original: true, label: `original ${i}` }));
 
   const link = await uploadThroughUi(pages[0]!, file.path, { timeout: 120_000 });
-  const capText = new URL(link).hash.match(/cap=([^&]+)/)?.[1];
-  expect(capText).toBeTruthy();
-  const cap = parseCap(decodeURIComponent(capText!));
-  if (cap.kind !== 'chk') throw new Error(`expected a CHK cap, got ${cap.kind}`);
-  const si = base32Encode(deriveStorageIndex(cap.key));
+
+  // The file's health bar: every share found, then a verify after it said what it costs.
+  const health = pages[0]!.getByTestId('file-row').first().getByTestId('health-bar');
+  await expect(health).toHaveAttribute('data-state', 'healthy', { timeout: 60_000 });
+  await expect(health).toContainText('10 of 10 shares found (3 needed)');
+  await health.getByTestId('health-verify').click();
+  await expect(health.getByTestId('health-verify-cost')).toContainText('3.3 ×');
+  await health.getByTestId('health-verify-start').click();
+  await expect(health.getByTestId('health-verify-result')).toContainText('every hash good', { timeout: 60_000 });
 
   const used = async (): Promise<number[]> => Promise.all(tabs.map((t) => nodeUsed(t.page)));
   const firstUsed = await used();
@@ -88,12 +89,9 @@ test('12 tabs; in rounds the 3 original tabs holding the most shares close and 3
   const finalUsed = await used();
   expect(tabs.every((t) => !t.original)).toBe(true);
   expect(finalUsed.some((u) => u >= shareBytes)).toBe(true);
-  // Every tab of the person sees the repairer's latest health of the file.
-  await expect
-    .poll(async () => tabs[0]!.page.evaluate((s) => (globalThis as unknown as { bricNode: { services: { durability: { health(s: string): { state: string } | undefined } } } }).bricNode.services.durability.health(s)?.state, si), {
-      timeout: 30_000,
-    })
-    .toBe('healthy');
+  // A tab that joined in the last round lists the file, with the repairing tab's health of it.
+  const lastBar = tabs.at(-1)!.page.getByTestId('file-row').first().getByTestId('health-bar');
+  await expect(lastBar).toHaveAttribute('data-state', 'healthy', { timeout: 30_000 });
 
   const bob = await newPerson('bob');
   const restorer = await bob.open(link);
