@@ -82,6 +82,8 @@ export interface NodeServices {
   /** The bric IndexedDB database (GridDB). */
   readonly db: IDBPDatabase<unknown>;
   readonly durability: NodeDurability;
+  /** The person's encoding now (settings): k, happy and N of their next uploads (and the happiness repair should aim for). */
+  encoding?(): Encoding;
   /** Resolves once the signaling server has told this tab who is in the grid. */
   joined(signal: AbortSignal): Promise<void>;
   /** Makes the codec workers ready ahead of a first segment. */

@@ -301,6 +301,7 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
       secrets,
       db: db as unknown as NodeServices['db'],
       durability,
+      encoding: () => encoding,
       joined: joinedOnce,
       warmUp: warmUpRunner,
     },

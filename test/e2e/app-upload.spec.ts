@@ -10,7 +10,10 @@ import { openGrid, privateGridPath } from './grid-helpers.js';
 test('settings k/happy/N are used by the next upload; three dropped files each reach 100 %; the grid view draws the peers', async ({ newPerson, uniqueName }) => {
   test.setTimeout(120_000);
   const alice = await newPerson('alice');
-  const [page, named] = (await openGrid(alice, 3, { path: privateGridPath(uniqueName('drop')) })) as [import('@playwright/test').Page, import('@playwright/test').Page];
+  const path = privateGridPath(uniqueName('drop'));
+  const [page, named] = (await openGrid(alice, 3, { path })) as [import('@playwright/test').Page, import('@playwright/test').Page];
+  // A page opened from an invite says which grid it joined.
+  await expect(page.getByTestId('joined-grid')).toContainText(`joined the private grid ${path.slice('/#grid='.length).split('.')[0]}`);
 
   await named.getByTestId('setting-nickname').fill('Bob’s tab');
   await named.getByTestId('setting-save').click();

@@ -158,6 +158,33 @@ describe('GridApp', () => {
   });
 });
 
+describe('GridApp, the grid’s space', () => {
+  it('adds linked peers’ announced space, says what it holds at k/N, and refuses a file too large before uploading', async () => {
+    const node = fakeNode({ upload: () => settle() });
+    const base = node.snapshot();
+    const snap = {
+      ...base,
+      capacityBytes: 1000,
+      usedBytes: 400,
+      encoding: { k: 2, happy: 2, n: 4 },
+      peers: [
+        { id: 'p1', state: 'connected' as const, capacityBytes: 1000, usedBytes: 0, availableBytes: 1000, nickname: 'one' },
+        { id: 'p2', state: 'present' as const },
+      ],
+    };
+    node.snapshot = () => snap;
+    const app = new GridApp('', async () => node);
+    await app.start();
+    expect(app.space).toEqual({ capacityBytes: 2000, usedBytes: 400, freeBytes: 1600, storableBytes: 800, unknownPeers: 0 });
+    app.uploadFiles([new File(['x'.repeat(801)], 'big.bin'), new File(['x'.repeat(800)], 'fits.bin')]);
+    await settle();
+    await settle();
+    expect(app.files.map((f) => f.status)).toEqual(['failed', 'done']);
+    expect(app.files[0]!.error).toBe('Not uploaded: 801 bytes is too large for the grid’s free space: at 2-of-4 it needs about 1.6 kB of shares, and the grid has 1.6 kB free (room for about 800 bytes of files)');
+    expect(node.uploads).toEqual(['start fits.bin', 'end fits.bin']);
+  });
+});
+
 describe('sizes in words', () => {
   it('the capacity field round-trips exactly through parseSize', async () => {
     const { capacityText, showSize } = await import('../../../src/app/words.js');
