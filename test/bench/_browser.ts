@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 
 export type Row = { section: string; name: string; value: number; unit: string; anchor?: number; note?: string };
 export type Report = (row: Row) => void;
@@ -94,4 +94,37 @@ export async function startServer(script: string, port: number, env: Record<stri
 /** Chromium (the system's, or CHROMIUM_PATH) with the flags every browser bench needs. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: LAUNCH_ARGS });
+}
+
+/**
+ * Samples the page's JS heap through CDP while `work` runs: V8's used heap plus ArrayBuffer backing
+ * stores (where blocks and segments live). Returns the peaks and the level before. Workers are
+ * other isolates and are not counted.
+ */
+export async function peakHeap<T>(page: Page, work: () => Promise<T>): Promise<{ result: T; peak: number; peakWithBuffers: number; before: number }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage').catch(() => undefined);
+  const usage = async (): Promise<{ used: number; buffers: number }> => {
+    const u = (await cdp.send('Runtime.getHeapUsage').catch(() => ({ usedSize: 0 }))) as { usedSize: number; backingStorageSize?: number };
+    return { used: u.usedSize, buffers: u.backingStorageSize ?? 0 };
+  };
+  const first = await usage();
+  let peak = first.used;
+  let peakWithBuffers = first.used + first.buffers;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const u = await usage();
+      peak = Math.max(peak, u.used);
+      peakWithBuffers = Math.max(peakWithBuffers, u.used + u.buffers);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  })();
+  try {
+    return { result: await work(), peak, peakWithBuffers, before: first.used + first.buffers };
+  } finally {
+    sampling = false;
+    await sampler;
+    await cdp.detach().catch(() => undefined);
+  }
 }

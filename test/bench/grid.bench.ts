@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { launchChromium, runAsChild, runBrowserBench, startServer, type BrowserBench, type Report, type Row } from './_browser.js';
+import { launchChromium, peakHeap, runAsChild, runBrowserBench, startServer, type BrowserBench, type Report, type Row } from './_browser.js';
 
 const CHILD_FLAG = '--bric-grid-bench-child';
 const PORT = Number(process.env.BRIC_BENCH_PORT ?? 8151);
@@ -54,39 +54,6 @@ async function measured(page: Page, name: string): Promise<number> {
     const entries = performance.getEntriesByName(n, 'measure');
     return entries.length === 0 ? NaN : entries[entries.length - 1]!.duration;
   }, name);
-}
-
-/**
- * Samples the page's JS heap through CDP while `work` runs: V8's used heap plus ArrayBuffer backing
- * stores (where blocks and segments live). Returns the peaks and the level before. Workers are
- * other isolates and are not counted.
- */
-async function peakHeap<T>(page: Page, work: () => Promise<T>): Promise<{ result: T; peak: number; peakWithBuffers: number; before: number }> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('HeapProfiler.collectGarbage').catch(() => undefined);
-  const usage = async (): Promise<{ used: number; buffers: number }> => {
-    const u = (await cdp.send('Runtime.getHeapUsage').catch(() => ({ usedSize: 0 }))) as { usedSize: number; backingStorageSize?: number };
-    return { used: u.usedSize, buffers: u.backingStorageSize ?? 0 };
-  };
-  const first = await usage();
-  let peak = first.used;
-  let peakWithBuffers = first.used + first.buffers;
-  let sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      const u = await usage();
-      peak = Math.max(peak, u.used);
-      peakWithBuffers = Math.max(peakWithBuffers, u.used + u.buffers);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  })();
-  try {
-    return { result: await work(), peak, peakWithBuffers, before: first.used + first.buffers };
-  } finally {
-    sampling = false;
-    await sampler;
-    await cdp.detach().catch(() => undefined);
-  }
 }
 
 /** Main-thread busy time (CDP Performance.TaskDuration) while `work` runs, as a fraction of its wall time. */
