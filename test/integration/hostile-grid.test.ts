@@ -134,6 +134,10 @@ describe('hostile storage peers: download', () => {
       hostile.forEach((n, i) => expect(n.calls).toEqual(before[i]));
       // The honest servers were never blamed.
       for (const node of grid.nodes) if (!hostile.includes(node)) expect(reputation.faults(node.nodeId)).toBe(0);
+      // Nothing is left waiting or half-received on any connection (memory stays bounded).
+      for (const node of grid.nodes) {
+        for (const rpc of node.connection?.rpcs ?? []) expect(rpc.stats()).toMatchObject({ pending: 0, reassemblyBytes: 0, inboundBytes: 0 });
+      }
     });
   }
 
