@@ -176,3 +176,27 @@ describe('hostile storage peers: upload', () => {
     expect((await grid.usedBytes()).slice(0, 2)).toEqual([0, 0]);
   });
 });
+
+describe('what a storage peer holds', () => {
+  it('no window of plaintext appears in any share; another person uploading the same file makes other shares', async () => {
+    const { grid, client } = setup();
+    const data = fileOf(SIZE, 99);
+    const { cap } = await client.upload(bytesFileSource(data), { signal: signal() });
+    const si = deriveStorageIndex((cap as ChkReadCap).key);
+    const held: Uint8Array[] = [];
+    for (const node of grid.nodes) {
+      for (const n of await node.sharesOf(si)) held.push(await node.server.readShare(si, n, 0, 1 << 20, { signal: signal() }));
+    }
+    expect(held.length).toBe(10);
+    const hex = held.map((s) => Buffer.from(s).toString('hex'));
+    for (let at = 0; at + 16 <= data.length; at += 997) {
+      const needle = Buffer.from(data.subarray(at, at + 16)).toString('hex');
+      expect(hex.some((h) => h.includes(needle))).toBe(false);
+    }
+    // Convergence is per person: someone else's upload of the same bytes names other shares, so a
+    // storage peer cannot confirm that a file it guesses is the one it holds.
+    const other = new GridClient({ broker: grid, clock: grid.clock, runner: createInThreadRunner() }, { leaseSecret: new Uint8Array(32).fill(5), convergenceSecret: new Uint8Array(32).fill(6), segmentSize: SEGMENT });
+    const theirs = await other.upload(bytesFileSource(data), { signal: signal() });
+    expect(deriveStorageIndex((theirs.cap as ChkReadCap).key)).not.toEqual(si);
+  });
+});
