@@ -37,6 +37,11 @@ export interface PendingUploadRecord {
   closedShares: number[];
   /** Attempts started (the first one included). */
   attempts: number;
+  /**
+   * The encoding of the first attempt: later ones must use it too, since k, N and the segment
+   * size go into the convergent key (other settings would name another file).
+   */
+  encoding?: { k: number; happy: number; n: number; segmentSize: number };
 }
 
 interface DurabilityDB extends DBSchema {

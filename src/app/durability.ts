@@ -57,6 +57,8 @@ export interface DurabilityInit {
   readonly room: string;
   /** Ends the scheduler and gives up (or stops waiting for) the lock. */
   readonly signal: AbortSignal;
+  /** Happiness a healthy file has, and below which it is repaired (the person's encoding). @default DEFAULT_HAPPY */
+  readonly happy?: number;
 }
 
 /** A person's name for the repair lock: a digest of their lease secret and the grid, not the secret. */
@@ -98,7 +100,7 @@ export class Durability implements NodeDurability {
   constructor(components: DurabilityComponents, init: DurabilityInit) {
     this.#clock = components.clock;
     this.#room = init.room;
-    this.#checker = new FileChecker(components, { leaseSecret: init.leaseSecret });
+    this.#checker = new FileChecker(components, { leaseSecret: init.leaseSecret, ...(init.happy === undefined ? {} : { happy: init.happy }) });
     const lockName = repairLockName(init.leaseSecret, init.room);
     this.#scheduler = new RepairScheduler(
       { clock: components.clock, checker: this.#checker },

@@ -81,6 +81,7 @@ export class ResumableUploads {
       startedAt: Date.now(),
       closedShares: [],
       attempts: 0,
+      encoding: { k: this.#services.client.k, happy: this.#services.client.happy, n: this.#services.client.n, segmentSize: this.#services.client.segmentSize },
     };
     await putPendingUpload(record);
     return this.#attempt(record, opts);
@@ -137,13 +138,11 @@ export class ResumableUploads {
     // As node.ts: let presence arrive before placement counts the peers, but not forever (if
     // signaling is down, placement then says how few peers it found).
     await services.joined(AbortSignal.any([opts.signal, AbortSignal.timeout(JOIN_WAIT_MS)])).catch(() => opts.signal.throwIfAborted());
+    const encoding = record.encoding ?? { k: client.k, happy: client.happy, n: client.n, segmentSize: client.segmentSize };
     const report: ResumableUploadReport = await uploadResumable(
       services,
       {
-        k: client.k,
-        happy: client.happy,
-        n: client.n,
-        segmentSize: client.segmentSize,
+        ...encoding,
         leaseSecret: secrets.leaseSecret,
         keying: { convergenceSecret: secrets.convergenceSecret }, // convergent: the same storage index on every attempt
         placementConcurrency: GRID_PLACEMENT_CONCURRENCY,
