@@ -32,9 +32,19 @@ export interface HostedMedia {
   close(): void;
 }
 
-/** True when this page can host media URLs (a service worker controls it). */
-export function canHostMedia(): boolean {
-  return controllingWorker() !== null;
+/**
+ * True when this page can host media URLs: a service worker controls it, or takes control within
+ * `waitMs` (on a first visit the worker registers as the page loads, then claims it).
+ */
+export async function canHostMedia(waitMs = 5_000): Promise<boolean> {
+  if (controllingWorker() !== null) return true;
+  if (typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return false;
+  const container = navigator.serviceWorker;
+  if ((await container.getRegistration()) === undefined) return false;
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(controllingWorker() !== null), waitMs);
+    container.addEventListener('controllerchange', () => (clearTimeout(timer), resolve(true)), { once: true });
+  });
 }
 
 /** Starts serving `cap` at a new media URL. The file's shares are found on the first range asked. */
@@ -96,8 +106,10 @@ function answer(ask: MediaRangeAsk, port: MessagePort): void {
   // The player cancels a range it no longer needs (a seek elsewhere): that stops the decode.
   const cancel = new AbortController();
   servePort(port, rangeChunks(entry, range.start, range.end - range.start + 1, cancel.signal), {
-    onDone: (outcome) => {
+    onDone: (outcome, detail) => {
       if (outcome !== 'end') cancel.abort(new DOMException('the player no longer needs these bytes', 'AbortError'));
+      // The player shows only "cannot play": say why where a developer looks.
+      if (outcome === 'error') console.warn(`bric: bytes ${range.start}-${range.end} of ${entry.name} could not be served: ${detail ?? 'unknown error'}`);
     },
   });
 }

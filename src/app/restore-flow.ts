@@ -82,7 +82,7 @@ export class Restorer {
     if (base0 === undefined) return;
     this.#target = { bric, opened };
     const type = mediaTypeOf(opened.name);
-    if (type !== undefined && bric.services !== undefined && canHostMedia()) {
+    if (type !== undefined && bric.services !== undefined && (await canHostMedia())) {
       this.#media = hostMedia(bric.services, opened.cap, opened.name, type.mime);
     }
     const media = type !== undefined && this.#media !== undefined ? { kind: type.kind, url: this.#media.url } : undefined;

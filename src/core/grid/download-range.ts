@@ -7,6 +7,7 @@
 import { deriveStorageIndex } from '../cap/storage-index.js';
 import type { ChkReadCap, LitCap } from '../cap/types.js';
 import { decodeImmutable } from '../immutable/decode.js';
+import { NotEnoughSharesError } from '../immutable/errors.js';
 import type { ShareReader, ShareSource } from '../immutable/source.js';
 import { GRID_QUERY_CONCURRENCY, GRID_REQUEST_TIMEOUT_MS } from '../limits.js';
 import type { DownloadComponents } from './download.js';
@@ -41,12 +42,21 @@ export interface RangedFile {
 /**
  * Hands every decode the shares that served earlier ones first (so a seek costs no new search),
  * then asks the finder for more; a share that failed or was found corrupt is not offered again.
+ * The finder is made on the first read (the grid's servers are known by then) and made anew
+ * after a read found too few shares (peers come and go while a video stays open).
  */
 class ReplayingSource {
-  readonly #kept: ShareReader[] = [];
+  #kept: ShareReader[] = [];
   readonly #bad = new Set<ShareReader>();
+  #finder: ShareFinder | undefined;
 
-  constructor(private readonly finder: ShareFinder) {}
+  constructor(private readonly makeFinder: () => ShareFinder) {}
+
+  /** Forgets the finder and the shares it gave: the next read searches the grid again. */
+  reset(): void {
+    this.#finder = undefined;
+    this.#kept = [];
+  }
 
   /** A fresh ShareSource for one decode. */
   forDecode(): ShareSource {
@@ -57,7 +67,8 @@ class ReplayingSource {
           const kept = this.#kept[replayAt++]!;
           if (!this.#bad.has(kept)) return kept;
         }
-        const reader = await this.finder.next(opts);
+        this.#finder ??= this.makeFinder();
+        const reader = await this.#finder.next(opts);
         if (reader === null) return null;
         const wrapped = this.#watch(reader);
         this.#kept.push(wrapped);
@@ -95,24 +106,33 @@ export function openRangedFile(components: DownloadComponents, config: RangedFil
   const stop = (): void => life.abort(opts.signal.reason ?? new DOMException('the file was closed', 'AbortError'));
   if (opts.signal.aborted) stop();
   else opts.signal.addEventListener('abort', stop, { once: true });
-  const stats = {} as FinderStats;
-  const finder = new ShareFinder(
-    components.broker,
-    components.clock,
-    {
-      storageIndex: deriveStorageIndex(cap.key),
-      k: cap.k,
-      concurrency: config.queryConcurrency ?? GRID_QUERY_CONCURRENCY,
-      timeoutMs: config.requestTimeoutMs ?? GRID_REQUEST_TIMEOUT_MS,
-    },
-    life.signal,
-    stats,
-  );
-  const source = new ReplayingSource(finder);
+  const storageIndex = deriveStorageIndex(cap.key);
+  // Each finder fills its own counters; the file's stats add them up.
+  const finderStats: FinderStats[] = [];
+  const source = new ReplayingSource(() => {
+    const own = {} as FinderStats;
+    finderStats.push(own);
+    return new ShareFinder(
+      components.broker,
+      components.clock,
+      {
+        storageIndex,
+        k: cap.k,
+        concurrency: config.queryConcurrency ?? GRID_QUERY_CONCURRENCY,
+        timeoutMs: config.requestTimeoutMs ?? GRID_REQUEST_TIMEOUT_MS,
+      },
+      life.signal,
+      own,
+    );
+  });
   let segmentsFetched = 0;
   return {
     size: cap.size,
-    stats,
+    get stats() {
+      const sum: FinderStats = { asked: 0, answered: 0, failed: 0, corruptReports: 0 };
+      for (const s of finderStats) for (const key of Object.keys(sum) as (keyof FinderStats)[]) sum[key] += s[key];
+      return sum;
+    },
     get segmentsFetched() {
       return segmentsFetched;
     },
@@ -124,7 +144,9 @@ export function openRangedFile(components: DownloadComponents, config: RangedFil
         range: { offset, length },
         onProgress: (done) => o.onProgress?.(done),
       });
-      return countSegments(plain, () => segmentsFetched++);
+      return countSegments(plain, () => segmentsFetched++, (err) => {
+        if (err instanceof NotEnoughSharesError) source.reset();
+      });
     },
     close() {
       opts.signal.removeEventListener('abort', stop);
@@ -134,10 +156,15 @@ export function openRangedFile(components: DownloadComponents, config: RangedFil
 }
 
 /** Each chunk the decoder yields for a range is (part of) one segment. */
-async function* countSegments(chunks: AsyncIterable<Uint8Array>, onSegment: () => void): AsyncGenerator<Uint8Array> {
-  for await (const chunk of chunks) {
-    onSegment();
-    yield chunk;
+async function* countSegments(chunks: AsyncIterable<Uint8Array>, onSegment: () => void, onError: (err: unknown) => void): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of chunks) {
+      onSegment();
+      yield chunk;
+    }
+  } catch (err) {
+    onError(err);
+    throw err;
   }
 }
 

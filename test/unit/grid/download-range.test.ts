@@ -95,3 +95,17 @@ describe('openRangedFile', () => {
     expect(await collect(file.read(1, 3, { signal: signal() }))).toEqual(Uint8Array.of(2, 3, 4));
   });
 });
+
+describe('openRangedFile on a changing grid', () => {
+  it('searches the grid only when first read, and again after a read found too few shares', async () => {
+    const { grid, data, cap } = await setup(5 * SEGMENT);
+    const runner = createInThreadRunner();
+    // Opened while the broker knows no servers yet (a tab that has not heard who is present).
+    let known = false;
+    const broker = { servers: () => (known ? grid.servers() : []), connect: grid.connect.bind(grid) } as unknown as MemoryGrid;
+    const file = openRangedFile({ broker, clock: grid.clock, runner }, {}, cap, { signal: signal() });
+    await expect(collect(file.read(0, 10, { signal: signal() }))).rejects.toThrow(/found 0 of the 3 shares needed/);
+    known = true;
+    expect(await collect(file.read(SEGMENT, 10, { signal: signal() }))).toEqual(data.slice(SEGMENT, SEGMENT + 10));
+  });
+});
