@@ -11,7 +11,7 @@ import type { BricNode, NodeServices, NodeSnapshot } from './node-api.js';
 import { Restorer, type RestoreState } from './restore-flow.js';
 import { capacityText, describeError, showSize } from './words.js';
 import { FilesList, type FileEntry } from './library.svelte.js';
-import type { LibraryStore } from './library.js';
+import { parseReadCapText, type LibraryStore } from './library.js';
 import { checkEncoding, DEFAULT_ENCODING, parseEncoding, storableBytes, type Encoding } from './settings.js';
 import { LIT_MAX_BYTES } from '../core/limits.js';
 
@@ -86,6 +86,8 @@ export class GridApp {
       upload: (file, o) => this.#bric?.upload(file, o),
       refuse: (size) => this.#refuse(size),
       showError: (text) => (this.error = text),
+      keep: (cap) => this.#repair(cap, 'add'),
+      drop: (cap) => this.#repair(cap, 'forget'),
       signal: this.#life.signal,
     });
     if (opened?.kind === 'readcap') {
@@ -226,6 +228,19 @@ export class GridApp {
     const granted = await navigator.storage?.persist?.().catch(() => false);
     await this.#readStorage();
     this.settingsNotice = granted === true ? 'The browser will keep bric’s data when space runs low.' : 'The browser did not promise to keep bric’s data: it may clear it when space runs low (installing bric, or bookmarking it, often helps).';
+  }
+
+  /** Repair (durability) keeps the files of the person's list: imported ones join it, forgotten ones leave. */
+  #repair(capText: string, what: 'add' | 'forget'): void {
+    const durability = this.services?.durability;
+    if (durability === undefined) return;
+    try {
+      const cap = parseReadCapText(capText);
+      if (what === 'add') durability.add(cap);
+      else durability.forget(cap);
+    } catch {
+      // A cap the list already checked: nothing to do.
+    }
   }
 
   #showEncoding(e: Encoding): void {

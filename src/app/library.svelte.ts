@@ -51,6 +51,9 @@ export interface FilesListHost {
   upload(file: File, opts: { signal: AbortSignal; onProgress?(done: number, total: number): void }): Promise<UploadOutcome> | undefined;
   /** Why a file of this size cannot be uploaded now (said before any byte is sent), or undefined. */
   refuse(size: number): string | undefined;
+  /** The person keeps (imported) or drops (forgot) a file: repair follows their list. */
+  keep?(cap: string): void;
+  drop?(cap: string): void;
   /** Shows an error in the page's one error place. */
   showError(text: string): void;
   readonly signal: AbortSignal;
@@ -116,6 +119,7 @@ export class FilesList {
     try {
       if (row.libraryId !== undefined) await this.#store.remove(row.libraryId);
       this.rows = this.rows.filter((r) => r.id !== id);
+      if (row.cap !== undefined && !this.rows.some((r) => r.cap === row.cap)) this.host.drop?.(row.cap);
       this.notice = `Forgot ${row.name}. Anyone who has its readcap link can still restore it while its shares last.`;
     } catch (error) {
       this.host.showError(describeError(error, `${row.name} was not forgotten`));
@@ -142,6 +146,7 @@ export class FilesList {
       const fresh = records.filter((r) => !known.has(r.cap) && (known.add(r.cap), true));
       const saved = await this.#store.add(fresh);
       this.rows = [...this.rows, ...saved.map((r) => this.#rowOf(r, grid))];
+      for (const r of saved) this.host.keep?.(r.cap);
       const skipped = records.length - fresh.length;
       const elsewhere = from !== undefined && from !== grid.id ? ` They were exported from the grid “${from}”: they restore only while their shares are on peers you reach.` : '';
       this.notice = `Imported ${fresh.length} file${fresh.length === 1 ? '' : 's'}${skipped > 0 ? ` (${skipped} already listed)` : ''}.${elsewhere}`;
