@@ -24,6 +24,7 @@ import { estimateDefaultCapacity } from '../core/storage/capacity.js';
 import { LeaseCollector } from '../core/storage/lease-collector.js';
 import { MutableSlotServer } from '../core/storage/mutable-slot-server.js';
 import { serveMutable } from '../core/storage/mutable-wire.js';
+import { NodeCapacity } from '../core/storage/node-capacity.js';
 import { StorageServer } from '../core/storage/server.js';
 import { serveStorage } from '../core/storage/wire.js';
 import { cleanNickname, SpaceAnnouncer } from './announce.js';
@@ -85,8 +86,9 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
   const capacity = (await loadCapacity(db, nodeId)) ?? estimateDefaultCapacity((await navigator.storage?.estimate?.().catch(() => undefined)) ?? {});
   // One capacity for both: each server counts the other's bytes before it takes more.
   const wallClock = { now: () => Date.now() };
-  const server = new StorageServer({ store, clock: wallClock, otherUsage: slotStore }, { nodeId, capacityBytes: capacity });
-  const slotServer = new MutableSlotServer({ store: slotStore, clock: wallClock, otherUsage: store }, { nodeId, capacityBytes: capacity });
+  const nodeCapacity = new NodeCapacity(capacity);
+  const server = new StorageServer({ store, clock: wallClock, otherUsage: slotStore, capacity: nodeCapacity }, { nodeId });
+  const slotServer = new MutableSlotServer({ store: slotStore, clock: wallClock, otherUsage: store, capacity: nodeCapacity }, { nodeId });
   const life = new AbortController();
   const secrets = await loadPersonSecrets(db, randomBytes);
 
@@ -231,8 +233,7 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
     async setCapacity(bytes, o) {
       o.signal.throwIfAborted();
       await saveCapacity(db, nodeId, bytes);
-      server.setCapacity(bytes);
-      slotServer.setCapacity(bytes);
+      nodeCapacity.set(bytes); // both servers store under it
       refreshUsed(); // announces the new free space
       emit();
     },

@@ -11,7 +11,8 @@ import { KeyedMutex } from './_mutex.js';
 import * as v from './_slot-validate.js';
 import { assertStorageIndex, assertLeaseSecret, assertReason } from './_validate.js';
 import type { StorageOpts } from './api.js';
-import { assertCapacity, availableBytes } from './capacity.js';
+import { availableBytes } from './capacity.js';
+import { NodeCapacity } from './node-capacity.js';
 import { CapacityExceededError, StorageQuotaError, TooManyLeasesError } from './errors.js';
 import { leasesExpired, renewOrAddLease } from './lease.js';
 import type { MutableSlotApi, ReadVector, ShareTestAndWrite, SlotReadData, SlotSecrets, TestAndWriteResult } from './mutable-api.js';
@@ -28,6 +29,8 @@ export interface MutableSlotServerComponents {
    * may use only what is left. Default: none.
    */
   otherUsage?: { usedBytes(opts: StorageOpts): Promise<number> };
+  /** The node's capacity, shared with its StorageServer; default: this server's own, from init.capacityBytes. */
+  capacity?: NodeCapacity;
 }
 
 export interface MutableSlotServerInit {
@@ -64,28 +67,25 @@ export class MutableSlotServer implements MutableSlotApi {
   readonly #leaseDurationMs: number;
   readonly #lock = new KeyedMutex();
   readonly #stats: MutableSlotServerStats = { writes: 0, testFailures: 0, badWriteEnablers: 0, capacityRefusals: 0, quotaRefusals: 0, corruptReports: 0, expiredSlots: 0 };
-  #capacityBytes: number;
+  readonly #capacity: NodeCapacity;
 
   constructor(components: MutableSlotServerComponents, init: MutableSlotServerInit) {
     if (typeof init.nodeId !== 'string' || init.nodeId.length === 0) throw new TypeError('"nodeId" expected a non-empty string');
-    const capacity = init.capacityBytes ?? DEFAULT_CAPACITY_UNKNOWN_QUOTA_BYTES;
-    assertCapacity(capacity);
     this.nodeId = init.nodeId;
     this.#store = components.store;
     this.#clock = components.clock;
     this.#other = components.otherUsage;
-    this.#capacityBytes = capacity;
+    this.#capacity = components.capacity ?? new NodeCapacity(init.capacityBytes ?? DEFAULT_CAPACITY_UNKNOWN_QUOTA_BYTES);
     this.#leaseDurationMs = init.leaseDurationMs ?? LEASE_DURATION_MS;
   }
 
   get capacityBytes(): number {
-    return this.#capacityBytes;
+    return this.#capacity.bytes;
   }
 
   /** Changes the capacity at once; lowering it deletes nothing, it only refuses growth. */
   setCapacity(bytes: number): void {
-    assertCapacity(bytes);
-    this.#capacityBytes = bytes;
+    this.#capacity.set(bytes);
   }
 
   stats(): MutableSlotServerStats {
@@ -140,18 +140,12 @@ export class MutableSlotServer implements MutableSlotApi {
       }
       const after = applyWrites(byNum, writes);
       const growth = slotBytes(after) - slotBytes(before);
-      if (growth > 0) {
-        const used = (await this.#store.usedBytes(opts)) + ((await this.#other?.usedBytes(opts)) ?? 0);
-        const free = availableBytes(this.#capacityBytes, used);
-        if (growth > free) {
-          this.#stats.capacityRefusals++;
-          throw CapacityExceededError.forSizes(free, growth);
+      const commit = async (): Promise<void> => {
+        opts.signal.throwIfAborted();
+        if (after.length === 0) {
+          if (slot !== undefined) await this.#store.delete(storageIndex, opts);
+          return;
         }
-      }
-      opts.signal.throwIfAborted();
-      if (after.length === 0) {
-        if (slot !== undefined) await this.#store.delete(storageIndex, opts);
-      } else {
         const expiresAt = this.#clock.now() + this.#leaseDurationMs;
         let leases = slot?.leases ?? [];
         try {
@@ -161,6 +155,19 @@ export class MutableSlotServer implements MutableSlotApi {
         }
         const record: SlotRecord = { storageIndex: exactCopy(storageIndex), writeEnabler: slot?.writeEnabler ?? exactCopy(secrets.writeEnabler), leases, shares: after };
         await this.#counted(this.#store.put(record, opts));
+      };
+      if (growth <= 0) await commit();
+      else {
+        // Growth is checked and stored in the node's one turn, as the StorageServer allocates.
+        await this.#capacity.exclusive(async () => {
+          const used = (await this.#store.usedBytes(opts)) + ((await this.#other?.usedBytes(opts)) ?? 0);
+          const free = availableBytes(this.#capacity.bytes, used);
+          if (growth > free) {
+            this.#stats.capacityRefusals++;
+            throw CapacityExceededError.forSizes(free, growth);
+          }
+          await commit();
+        });
       }
       this.#stats.writes++;
       return { written: true, read };

@@ -10,7 +10,8 @@ import { KeyedMutex } from './_mutex.js';
 import * as v from './_validate.js';
 import { BucketWriters } from './bucket-writer.js';
 import type { AllocateResult, StorageApi, StorageOpts, StorageVersion } from './api.js';
-import { assertCapacity, availableBytes } from './capacity.js';
+import { availableBytes } from './capacity.js';
+import { NodeCapacity } from './node-capacity.js';
 import { CapacityExceededError, shareLabel, ShareNotFoundError, StorageQuotaError } from './errors.js';
 import { collectExpiredShares, renewLeases } from './lease.js';
 import type { ShareStore, WallClock } from './share-store.js';
@@ -21,6 +22,8 @@ export interface StorageServerComponents {
   clock: WallClock;
   /** Bytes held elsewhere on this node under the same capacity (its slots): counted as used. Default: none. */
   otherUsage?: { usedBytes(opts: StorageOpts): Promise<number> };
+  /** The node's capacity when other servers store under it too (a node's slots); default: this server's own, from init.capacityBytes. */
+  capacity?: NodeCapacity;
 }
 
 export interface StorageServerInit {
@@ -44,7 +47,6 @@ export interface StorageServerStats {
   expiredShares: number;
 }
 
-const ALLOCATION_LOCK = 'allocation';
 /** Internal cleanup that must finish even when the caller has gone. */
 const NEVER = new AbortController().signal;
 
@@ -58,30 +60,27 @@ export class StorageServer implements StorageApi {
   /** Shares allocated through this server and not yet closed or aborted. */
   readonly #writers: BucketWriters;
   readonly #stats: StorageServerStats = { corruptReports: 0, capacityRefusals: 0, quotaRefusals: 0, expiredShares: 0 };
-  #capacityBytes: number;
+  readonly #capacity: NodeCapacity;
   #started: Promise<void> | undefined;
 
   constructor(components: StorageServerComponents, init: StorageServerInit) {
     if (typeof init.nodeId !== 'string' || init.nodeId.length === 0) throw new TypeError('"nodeId" expected a non-empty string');
-    const capacity = init.capacityBytes ?? DEFAULT_CAPACITY_UNKNOWN_QUOTA_BYTES;
-    assertCapacity(capacity);
     this.nodeId = init.nodeId;
     this.#store = components.store;
     this.#writers = new BucketWriters(components.store);
     this.#clock = components.clock;
     this.#other = components.otherUsage;
-    this.#capacityBytes = capacity;
+    this.#capacity = components.capacity ?? new NodeCapacity(init.capacityBytes ?? DEFAULT_CAPACITY_UNKNOWN_QUOTA_BYTES);
     this.#leaseDurationMs = init.leaseDurationMs ?? LEASE_DURATION_MS;
   }
 
   get capacityBytes(): number {
-    return this.#capacityBytes;
+    return this.#capacity.bytes;
   }
 
   /** Changes the capacity at once. Lowering it under what is stored deletes nothing; it only refuses new shares. */
   setCapacity(bytes: number): void {
-    assertCapacity(bytes);
-    this.#capacityBytes = bytes;
+    this.#capacity.set(bytes);
   }
 
   stats(): StorageServerStats {
@@ -91,12 +90,12 @@ export class StorageServer implements StorageApi {
   async getVersion(opts: StorageOpts): Promise<StorageVersion> {
     await this.#start(opts);
     const used = await this.#usedBytes(opts);
-    const available = availableBytes(this.#capacityBytes, used);
+    const available = availableBytes(this.#capacity.bytes, used);
     return {
       nodeId: this.nodeId,
       maxShareBytes: Math.min(MAX_SHARE_BYTES, available),
       availableBytes: available,
-      capacityBytes: this.#capacityBytes,
+      capacityBytes: this.#capacity.bytes,
       usedBytes: used,
       protocolVersion: STORAGE_PROTOCOL_VERSION,
     };
@@ -121,9 +120,9 @@ export class StorageServer implements StorageApi {
     v.assertShareNums(shareNums);
     v.assertAllocatedSize(allocatedSize);
     await this.#start(opts);
-    // One allocation at a time across the node: the capacity check and the reservation must not
-    // interleave with another's, or two uploads could both take the last free bytes.
-    return this.#lock.run(ALLOCATION_LOCK, () =>
+    // One allocation at a time across the node (slot writes included): the capacity check and the
+    // reservation must not interleave with another's, or two uploads could both take the last free bytes.
+    return this.#capacity.exclusive(() =>
       this.#lock.run(bytesToHex(storageIndex), async () => {
         opts.signal.throwIfAborted();
         const existing = await this.#store.list(storageIndex, opts);
@@ -142,7 +141,7 @@ export class StorageServer implements StorageApi {
             const state = byNum.get(shareNum);
             if (state === 'closed') alreadyHave.push(shareNum);
             if (state !== undefined) continue; // pending: someone else is uploading it (Tahoe leaves it out)
-            free = availableBytes(this.#capacityBytes, await this.#usedBytes(opts));
+            free = availableBytes(this.#capacity.bytes, await this.#usedBytes(opts));
             if (allocatedSize > free) {
               refusedForCapacity++;
               continue;

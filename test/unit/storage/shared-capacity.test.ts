@@ -1,9 +1,13 @@
-/** A node's StorageServer and MutableSlotServer under one capacity: each counts the other's bytes (otherUsage). */
+/**
+ * A node's StorageServer and MutableSlotServer under one capacity (NodeCapacity): each counts the
+ * other's bytes (otherUsage), one setting changes both, and their checks take turns.
+ */
 import { describe, expect, it } from 'vitest';
 import { MemoryShareStore } from '../../../src/adapters/memory/memory-share-store.js';
 import { MemorySlotStore } from '../../../src/adapters/memory/memory-slot-store.js';
 import { CapacityExceededError } from '../../../src/core/storage/errors.js';
 import { MutableSlotServer } from '../../../src/core/storage/mutable-slot-server.js';
+import { NodeCapacity } from '../../../src/core/storage/node-capacity.js';
 import { StorageServer } from '../../../src/core/storage/server.js';
 import { patternBytes, si } from '../../contracts/share-store.contract.js';
 
@@ -17,9 +21,10 @@ function node(capacityBytes: number) {
   const clock = { now: () => 1_000_000 };
   const shareStore = new MemoryShareStore();
   const slotStore = new MemorySlotStore();
-  const storage = new StorageServer({ store: shareStore, clock, otherUsage: slotStore }, { nodeId: 'node-a', capacityBytes });
-  const slots = new MutableSlotServer({ store: slotStore, clock, otherUsage: shareStore }, { nodeId: 'node-a', capacityBytes });
-  return { storage, slots };
+  const capacity = new NodeCapacity(capacityBytes);
+  const storage = new StorageServer({ store: shareStore, clock, otherUsage: slotStore, capacity }, { nodeId: 'node-a' });
+  const slots = new MutableSlotServer({ store: slotStore, clock, otherUsage: shareStore, capacity }, { nodeId: 'node-a' });
+  return { storage, slots, capacity };
 }
 
 describe('shared capacity', () => {
@@ -40,6 +45,25 @@ describe('shared capacity', () => {
     await expect(slots.slotTestvAndReadvAndWritev(si(2), slotSecrets, slotWrite(3_000), [], opts())).rejects.toThrow(CapacityExceededError);
     await slots.slotTestvAndReadvAndWritev(si(2), slotSecrets, slotWrite(2_000), [], opts());
     expect((await storage.getVersion(opts())).availableBytes).toBe(0);
+  });
+
+  it('one setting changes the capacity both servers see', async () => {
+    const { storage, slots, capacity } = node(10_000);
+    storage.setCapacity(4_000);
+    expect([capacity.bytes, slots.capacityBytes]).toEqual([4_000, 4_000]);
+    await expect(slots.slotTestvAndReadvAndWritev(si(1), slotSecrets, slotWrite(5_000), [], opts())).rejects.toThrow(CapacityExceededError);
+  });
+
+  it('an allocation and a slot write racing for the last free bytes: exactly one gets them', async () => {
+    const { storage, slots } = node(10_000);
+    const results = await Promise.allSettled([
+      storage.allocateBuckets(si(1), renew, cancel, [0], 6_000, opts()),
+      slots.slotTestvAndReadvAndWritev(si(2), slotSecrets, slotWrite(6_000), [], opts()),
+    ]);
+    const allocated = results[0].status === 'fulfilled' && results[0].value.allocated.length === 1;
+    const slotWritten = results[1].status === 'fulfilled';
+    expect([allocated, slotWritten].filter(Boolean)).toHaveLength(1);
+    expect((await storage.getVersion(opts())).usedBytes).toBe(6_000);
   });
 
   it('without otherUsage a StorageServer counts only its shares', async () => {
