@@ -218,3 +218,6 @@ export const REPUTATION_MAX_PEERS = 4096;
 
 /** WebSockets open at once from one address (an IPv6 /64 counts as one): a household behind NAT with a few dozen tabs fits; one machine cannot take the whole server (SIGNAL_MAX_SOCKETS). */
 export const SIGNAL_MAX_SOCKETS_PER_IP = 32;
+
+/** A pending share nobody wrote for this long is freed at the next allocation: an uploader that went quiet while connected must not hold a node's space (an upload writes every share once per segment). */
+export const STALLED_UPLOAD_MS = 10 * 60_000;
