@@ -18,6 +18,9 @@ export function describeError(error: unknown, lead: string): string {
     const head = message.split(';')[0] ?? message;
     message = `not enough shares are online: ${head}`;
   }
+  if (name === 'UploadUnhappinessError') {
+    message = `${message}. More peers help: open bric in more tabs or on other devices, free space on full ones, or lower “happy” in Settings`;
+  }
   // The grid's own messages already begin with "Upload failed: …".
   if (message.startsWith(`${lead}:`)) message = message.slice(lead.length + 1).trim();
   if (message.length > MAX_MESSAGE_CHARS) message = `${message.slice(0, MAX_MESSAGE_CHARS)}…`;

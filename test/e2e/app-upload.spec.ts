@@ -31,6 +31,7 @@ test('settings k/happy/N are used by the next upload; three dropped files each r
   await page.getByTestId('setting-save').click();
   await expect(page.getByTestId('error')).toContainText('happy (4) cannot be more than N (3)');
   await page.getByTestId('setting-happy').fill('3');
+  await page.getByRole('alert').getByRole('button', { name: 'Dismiss' }).click();
 
   await page.getByTestId('drop-zone').evaluate((zone) => {
     const dt = new DataTransfer();
@@ -64,4 +65,20 @@ test('settings k/happy/N are used by the next upload; three dropped files each r
   await expect(page.getByTestId('grid-storable')).toContainText('At 2-of-3 each file takes 1.5× its size');
   // Shares reached the peers: their bars show use.
   await expect.poll(async () => Number(await page.getByTestId('peer-bar').first().getAttribute('aria-valuenow'))).toBeGreaterThan(0);
+
+  // Cancel: a large upload stops where it is and its row says so; nothing joins the list.
+  await page.getByTestId('drop-zone').evaluate((zone) => {
+    const dt = new DataTransfer();
+    const bytes = new Uint8Array(64 * 1024 * 1024);
+    for (let i = 0; i < bytes.length; i += 65_536) crypto.getRandomValues(bytes.subarray(i, i + 65_536));
+    dt.items.add(new File([bytes], 'big.bin'));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
+  const big = rows.nth(3);
+  await expect(big).toHaveAttribute('data-status', 'uploading');
+  await big.getByRole('button', { name: 'Cancel the upload of big.bin' }).click();
+  await expect(big).toHaveAttribute('data-status', 'cancelled');
+  await expect(big.getByTestId('upload-cancelled')).toBeVisible();
+  await expect(big.getByTestId('readcap-url')).toHaveCount(0);
+  await expect(page.getByTestId('error')).toHaveCount(0);
 });

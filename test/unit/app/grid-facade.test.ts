@@ -91,8 +91,9 @@ describe('GridApp', () => {
     app.uploadFiles([new File(['x'.repeat(100)], 'c.bin')]);
     await settle();
     expect(app.files[0]!.status).toBe('failed');
-    expect(app.files[0]!.error).toBe('Upload failed: only 6 of the 7 peers needed have room for a share of 600 kB (4 are full)');
-    expect(app.error).toBe('c.bin: Upload failed: only 6 of the 7 peers needed have room for a share of 600 kB (4 are full)');
+    const words = 'Upload failed: only 6 of the 7 peers needed have room for a share of 600 kB (4 are full). More peers help: open bric in more tabs or on other devices, free space on full ones, or lower “happy” in Settings';
+    expect(app.files[0]!.error).toBe(words);
+    expect(app.error).toBe(`c.bin: ${words}`);
   });
 
   it('refuses a capacity it cannot read, and applies one it can', async () => {
