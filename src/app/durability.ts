@@ -275,7 +275,10 @@ export class Durability implements NodeDurability {
   }
 
   #pushActivity(activity: RepairActivity): void {
-    this.#activity = [...this.#activity.slice(-(ACTIVITY_KEPT - 1)), activity];
+    // Checks come every few minutes for every file: only each file's latest is kept, so they
+    // never push repairs out of the list.
+    const kept = activity.type === 'checked' ? this.#activity.filter((a) => a.type !== 'checked' || a.storageIndex !== activity.storageIndex) : this.#activity;
+    this.#activity = [...kept.slice(-(ACTIVITY_KEPT - 1)), activity];
     this.#notify();
   }
 

@@ -72,7 +72,11 @@ export class FileHealthState {
     const { durability } = services;
     const refresh = (): void => {
       this.health = durability.health(si);
-      this.activity = durability.activity().filter((a) => a.storageIndex === si).slice(-ACTIVITY_SHOWN);
+      // Checks show as "last checked"; the list keeps what changed something (repairs, failures).
+      this.activity = durability
+        .activity()
+        .filter((a) => a.storageIndex === si && a.type !== 'checked')
+        .slice(-ACTIVITY_SHOWN);
       this.repairer = durability.running();
       this.now = Date.now();
     };

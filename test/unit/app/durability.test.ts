@@ -93,6 +93,8 @@ describe('Durability', () => {
     const si = b.d.status()[0]!.storageIndex;
     expect(b.d.health(si)?.result?.distinctShares).toBe(10);
     expect(b.d.activity().some((x) => x.type === 'checked')).toBe(true);
+    // Checks do not pile up in the activity: one (the latest) per file.
+    expect(b.d.activity().filter((x) => x.type === 'checked').length).toBe(1);
 
     b.d.forget(cap);
     expect(kept.size).toBe(0);
