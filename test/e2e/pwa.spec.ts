@@ -183,6 +183,24 @@ test('with the worker active, the app and a readcap link open with the context o
   await context.setOffline(false);
 });
 
+test('offline, a readcap link of a file on the grid opens and says plainly that the peers are unreachable', async ({ page, context, baseURL, consoleErrors }) => {
+  allowOfflineNoise(consoleErrors);
+  await optInToServiceWorker(context);
+  await page.goto('/');
+  await waitForControllingWorker(page);
+  await context.setOffline(true);
+
+  // A CHK file (its shares live on peers), never opened in this browser.
+  const cap = { kind: 'chk' as const, key: new Uint8Array(16).fill(7), uebHash: new Uint8Array(32).fill(9), k: 3, n: 10, size: 5_000_000 };
+  const tab = await context.newPage();
+  await tab.goto(readcapLink(baseURL ?? '', DEFAULT_GRID, cap, 'holiday.mp4'));
+  await expectShell(tab);
+  await expect(tab.getByRole('heading', { name: /Restore holiday\.mp4/ })).toBeVisible();
+  await expect(tab.getByTestId('restore-unreachable')).toContainText('peers are unreachable', { timeout: 30_000 });
+  await expect(tab.getByTestId('download-button')).toBeDisabled();
+  await context.setOffline(false);
+});
+
 test('a newly deployed version brings up the update prompt; applying it reloads into that version', async ({ context }) => {
   const deployment = await startDeployment();
   try {
@@ -222,6 +240,8 @@ test('a newly deployed version brings up the update prompt; applying it reloads 
     await expect.poll(() => versionOf(otherTab)).toBe('2');
     await expect(otherTab.getByTestId('update-prompt')).toHaveCount(0);
   } finally {
+    // Tabs first: a tab whose server went away retries /signal and logs each refused attempt.
+    for (const p of context.pages()) await p.close();
     await deployment.close();
   }
 });
