@@ -12,11 +12,12 @@ import { Restorer, type RestoreState } from './restore-flow.js';
 import { capacityText, describeError, showSize } from './words.js';
 import { FilesList, type FileEntry } from './library.svelte.js';
 import { parseReadCapText, type LibraryStore } from './library.js';
-import { checkEncoding, DEFAULT_ENCODING, parseEncoding, storableBytes, type Encoding } from './settings.js';
+import { checkEncoding, DEFAULT_ENCODING, gridSpace, parseEncoding, tooLargeWords, type Encoding, type GridSpace } from './settings.js';
 import { LIT_MAX_BYTES } from '../core/limits.js';
 
 export { showSize } from './words.js';
 export type { FileEntry } from './library.svelte.js';
+export type { GridSpace } from './settings.js';
 
 export type { RestoreState } from './restore-flow.js';
 
@@ -28,16 +29,6 @@ export interface GridAppOptions {
   openLibrary?: () => Promise<LibraryStore>;
 }
 
-/** The grid's space as this tab knows it (own node plus what linked peers announced). */
-export interface GridSpace {
-  readonly capacityBytes: number;
-  readonly usedBytes: number;
-  readonly freeBytes: number;
-  /** Bytes of files that fit in the free space at the current k/N. */
-  readonly storableBytes: number;
-  /** Linked peers that have not said how much space they have (counted as none). */
-  readonly unknownPeers: number;
-}
 
 export class GridApp {
   phase = $state<'starting' | 'ready' | 'failed'>('starting');
@@ -204,23 +195,7 @@ export class GridApp {
 
   /** Total, used and free space of the grid this tab knows, and what the free space holds at k/N. */
   get space(): GridSpace | undefined {
-    const node = this.node;
-    if (node === undefined) return undefined;
-    let capacity = node.capacityBytes;
-    let used = node.usedBytes;
-    let free = Math.max(0, node.capacityBytes - node.usedBytes);
-    let unknownPeers = 0;
-    for (const p of node.peers ?? []) {
-      if (p.state !== 'connected') continue;
-      if (p.availableBytes === undefined) {
-        unknownPeers += 1;
-        continue;
-      }
-      free += p.availableBytes;
-      used += p.usedBytes ?? 0;
-      capacity += p.capacityBytes ?? p.availableBytes + (p.usedBytes ?? 0);
-    }
-    return { capacityBytes: capacity, usedBytes: used, freeBytes: free, storableBytes: storableBytes(free, this.encoding), unknownPeers };
+    return this.node === undefined ? undefined : gridSpace(this.node, this.encoding);
   }
 
   /** Asks the browser to keep this site's data (shares, files list) when space runs low. */
@@ -262,14 +237,10 @@ export class GridApp {
 
   /** Said before uploading: a file bigger than what the grid's free space holds at k/N. */
   #refuse(size: number): string | undefined {
-    if (size <= LIT_MAX_BYTES) return undefined;
     const node = this.node;
-    const space = this.space;
-    // Only when every linked peer said how much room it has: otherwise placement finds out.
-    if (node === undefined || space === undefined || !node.joined || (node.peers ?? []).length === 0 || space.unknownPeers > 0) return undefined;
-    if (size <= space.storableBytes) return undefined;
-    const e = this.encoding;
-    return `${showSize(size)} is too large for the grid’s free space: at ${e.k}-of-${e.n} it needs about ${showSize(Math.ceil((size * e.n) / e.k))} of shares, and the grid has ${showSize(space.freeBytes)} free (room for about ${showSize(space.storableBytes)} of files)`;
+    // Only once joined, with peers that all said how much room they have: otherwise placement finds out.
+    if (size <= LIT_MAX_BYTES || node === undefined || !node.joined || (node.peers ?? []).length === 0) return undefined;
+    return tooLargeWords(size, gridSpace(node, this.encoding), this.encoding);
   }
 
   /** Saves the restored file under its original name (call from the click: it may open a file picker). */

@@ -9,6 +9,8 @@ import type { IDBPDatabase } from 'idb';
 import type { GridDB } from '../adapters/idb/schema.js';
 import { assertCapacity } from '../core/storage/capacity.js';
 import { cleanNickname } from './announce.js';
+import type { NodeSnapshot } from './node-api.js';
+import { showSize } from './words.js';
 import { DEFAULT_HAPPY, DEFAULT_K, DEFAULT_N, MAX_SHARES } from '../core/limits.js';
 
 const CONVERGENCE_SECRET = 'convergence-secret';
@@ -139,4 +141,40 @@ export function explainEncoding(e: Encoding): { expansion: string; vanish: strin
 /** Bytes of files the grid can take at this encoding, given its free bytes (Tahoe: "92 GB of space → about 28 GB of data"). */
 export function storableBytes(freeBytes: number, e: Encoding): number {
   return Math.floor((freeBytes * e.k) / e.n);
+}
+
+/** The grid's space as this tab knows it (own node plus what linked peers announced). */
+export interface GridSpace {
+  readonly capacityBytes: number;
+  readonly usedBytes: number;
+  readonly freeBytes: number;
+  /** Bytes of files that fit in the free space at the current k/N. */
+  readonly storableBytes: number;
+  /** Linked peers that have not said how much space they have (counted as none). */
+  readonly unknownPeers: number;
+}
+
+/** The grid's space from this node's snapshot: its own, plus what each linked peer announced. */
+export function gridSpace(node: Pick<NodeSnapshot, 'capacityBytes' | 'usedBytes' | 'peers'>, e: Encoding): GridSpace {
+  let capacity = node.capacityBytes;
+  let used = node.usedBytes;
+  let free = Math.max(0, node.capacityBytes - node.usedBytes);
+  let unknownPeers = 0;
+  for (const p of node.peers ?? []) {
+    if (p.state !== 'connected') continue;
+    if (p.availableBytes === undefined) {
+      unknownPeers += 1;
+      continue;
+    }
+    free += p.availableBytes;
+    used += p.usedBytes ?? 0;
+    capacity += p.capacityBytes ?? p.availableBytes + (p.usedBytes ?? 0);
+  }
+  return { capacityBytes: capacity, usedBytes: used, freeBytes: free, storableBytes: storableBytes(free, e), unknownPeers };
+}
+
+/** Why a file of `size` bytes does not fit the grid's free space at k/N, or undefined when it may (or when some peer has not said). */
+export function tooLargeWords(size: number, space: GridSpace, e: Encoding): string | undefined {
+  if (space.unknownPeers > 0 || size <= space.storableBytes) return undefined;
+  return `${showSize(size)} is too large for the grid’s free space: at ${e.k}-of-${e.n} it needs about ${showSize(Math.ceil((size * e.n) / e.k))} of shares, and the grid has ${showSize(space.freeBytes)} free (room for about ${showSize(space.storableBytes)} of files)`;
 }
