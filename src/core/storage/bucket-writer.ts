@@ -18,8 +18,12 @@ import {
 import type { ShareStore, StoreOpts } from './share-store.js';
 
 interface BucketWriter {
+  readonly storageIndex: Uint8Array;
+  readonly shareNum: number;
   allocatedSize: number;
   written: WrittenRanges;
+  /** When the uploader last allocated or wrote it (the server's clock). */
+  touchedAt: number;
 }
 
 const key = (storageIndex: Uint8Array, shareNum: number): string => `${bytesToHex(storageIndex)}/${shareNum}`;
@@ -32,8 +36,13 @@ export class BucketWriters {
     this.#store = store;
   }
 
-  add(storageIndex: Uint8Array, shareNum: number, allocatedSize: number): void {
-    this.#writers.set(key(storageIndex, shareNum), { allocatedSize, written: new WrittenRanges() });
+  add(storageIndex: Uint8Array, shareNum: number, allocatedSize: number, now: number): void {
+    this.#writers.set(key(storageIndex, shareNum), { storageIndex: storageIndex.slice(), shareNum, allocatedSize, written: new WrittenRanges(), touchedAt: now });
+  }
+
+  /** The pending shares nobody allocated or wrote since `before`: an uploader that went quiet. */
+  idleSince(before: number): { storageIndex: Uint8Array; shareNum: number }[] {
+    return [...this.#writers.values()].filter((w) => w.touchedAt < before).map(({ storageIndex, shareNum }) => ({ storageIndex, shareNum }));
   }
 
   has(storageIndex: Uint8Array, shareNum: number): boolean {
@@ -56,8 +65,9 @@ export class BucketWriters {
   }
 
   /** Checks the write against the share's allocation and what was written, then stores it. */
-  async write(storageIndex: Uint8Array, shareNum: number, offset: number, data: Uint8Array, opts: StoreOpts): Promise<void> {
+  async write(storageIndex: Uint8Array, shareNum: number, offset: number, data: Uint8Array, now: number, opts: StoreOpts): Promise<void> {
     const writer = await this.assertPending(storageIndex, shareNum, opts);
+    writer.touchedAt = now;
     const end = offset + data.length;
     if (end > writer.allocatedSize) {
       throw new WriteOutOfBoundsError(

@@ -5,7 +5,7 @@
  * @module
  */
 import { base32Encode, bytesToHex } from '../bytes.js';
-import { LEASE_DURATION_MS, MAX_CORRUPT_MARKS_PER_SHARE, MAX_SHARE_BYTES, DEFAULT_CAPACITY_UNKNOWN_QUOTA_BYTES, STORAGE_PROTOCOL_VERSION } from '../limits.js';
+import { LEASE_DURATION_MS, MAX_CORRUPT_MARKS_PER_SHARE, MAX_SHARE_BYTES, DEFAULT_CAPACITY_UNKNOWN_QUOTA_BYTES, STALLED_UPLOAD_MS, STORAGE_PROTOCOL_VERSION } from '../limits.js';
 import { KeyedMutex } from './_mutex.js';
 import * as v from './_validate.js';
 import { BucketWriters } from './bucket-writer.js';
@@ -41,6 +41,8 @@ export interface StorageServerStats {
   corruptReports: number;
   /** Shares refused because they would pass the capacity. */
   capacityRefusals: number;
+  /** Pending shares freed because their uploader stopped writing (STALLED_UPLOAD_MS). */
+  stalledUploads: number;
   /** Changes the browser refused (over its quota for the site). */
   quotaRefusals: number;
   /** Shares deleted because every lease had run out. */
@@ -59,7 +61,7 @@ export class StorageServer implements StorageApi {
   readonly #lock = new KeyedMutex();
   /** Shares allocated through this server and not yet closed or aborted. */
   readonly #writers: BucketWriters;
-  readonly #stats: StorageServerStats = { corruptReports: 0, capacityRefusals: 0, quotaRefusals: 0, expiredShares: 0 };
+  readonly #stats: StorageServerStats = { corruptReports: 0, capacityRefusals: 0, quotaRefusals: 0, expiredShares: 0, stalledUploads: 0 };
   readonly #capacity: NodeCapacity;
   #started: Promise<void> | undefined;
 
@@ -122,8 +124,9 @@ export class StorageServer implements StorageApi {
     await this.#start(opts);
     // One allocation at a time across the node (slot writes included): the capacity check and the
     // reservation must not interleave with another's, or two uploads could both take the last free bytes.
-    return this.#capacity.exclusive(() =>
-      this.#lock.run(bytesToHex(storageIndex), async () => {
+    return this.#capacity.exclusive(async () => {
+      await this.#reclaimStalled();
+      return this.#lock.run(bytesToHex(storageIndex), async () => {
         opts.signal.throwIfAborted();
         const existing = await this.#store.list(storageIndex, opts);
         const expiresAt = this.#clock.now() + this.#leaseDurationMs;
@@ -155,7 +158,7 @@ export class StorageServer implements StorageApi {
               continue;
             }
             allocated.push(shareNum);
-            this.#writers.add(storageIndex, shareNum, allocatedSize);
+            this.#writers.add(storageIndex, shareNum, allocatedSize, this.#clock.now());
           }
         } catch (err) {
           // Cancelled or failed part-way: free what this call reserved, so no allocation leaks.
@@ -169,8 +172,8 @@ export class StorageServer implements StorageApi {
           if (refusedByBrowser !== undefined) throw refusedByBrowser;
         }
         return { alreadyHave, allocated };
-      }),
-    );
+      });
+    });
   }
 
   async writeShare(storageIndex: Uint8Array, shareNum: number, offset: number, data: Uint8Array, opts: StorageOpts): Promise<void> {
@@ -181,7 +184,7 @@ export class StorageServer implements StorageApi {
     await this.#start(opts);
     await this.#lock.run(bytesToHex(storageIndex), async () => {
       opts.signal.throwIfAborted();
-      await this.#counted(this.#writers.write(storageIndex, shareNum, offset, data, opts));
+      await this.#counted(this.#writers.write(storageIndex, shareNum, offset, data, this.#clock.now(), opts));
     });
   }
 
@@ -289,6 +292,21 @@ export class StorageServer implements StorageApi {
   }
 
   /** Aborts a pending share whatever the caller's signal says (cleanup must not be cancelled). */
+  /**
+   * Frees the allocations of uploaders that went quiet (STALLED_UPLOAD_MS with no write): a peer
+   * that allocates and then never writes or closes, while staying connected, must not hold the
+   * node's space for ever. Runs in the capacity turn, before an allocation counts what is free.
+   */
+  async #reclaimStalled(): Promise<void> {
+    for (const { storageIndex, shareNum } of this.#writers.idleSince(this.#clock.now() - STALLED_UPLOAD_MS)) {
+      await this.#lock.run(bytesToHex(storageIndex), async () => {
+        if (!this.#writers.has(storageIndex, shareNum)) return; // closed or aborted meanwhile
+        await this.#drop(storageIndex, shareNum);
+        this.#stats.stalledUploads++;
+      });
+    }
+  }
+
   async #drop(storageIndex: Uint8Array, shareNum: number): Promise<void> {
     this.#writers.delete(storageIndex, shareNum);
     await this.#store.abort(storageIndex, shareNum, { signal: NEVER });

@@ -63,6 +63,7 @@ describe('allocateBuckets', () => {
     await upload(server, si(1), 0, patternBytes(100, 1));
     await server.allocateBuckets(si(1), renew, cancel, [1], 100, opts());
     clock.t += DAY;
+    await server.writeShare(si(1), 1, 0, patternBytes(10, 2), opts()); // share 1's uploader is still at work
     const r = await server.allocateBuckets(si(1), renew, cancel, [0, 1, 2], 100, opts());
     expect(r).toEqual({ alreadyHave: [0], allocated: [2] });
     expect((await store.get(si(1), 0, opts()))!.leases.map((l) => l.expiresAt)).toEqual([clock.t + LEASE_DURATION_MS]);
