@@ -36,15 +36,26 @@ export const STREAM_RESTORE_BYTES = 64 * 1024 * 1024;
 
 /** localStorage key a test build reads to force a save method (a headless browser has no file picker to click). */
 export const TEST_SAVE_METHOD_KEY = 'bric-save';
+/** localStorage key a test build reads for a lower streaming threshold, so a small file takes the streaming path. */
+export const TEST_STREAM_BYTES_KEY = 'bric-stream-bytes';
+
+function testSetting(key: string): string | null {
+  if (import.meta.env.MODE !== 'test') return null;
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function streamThreshold(): number {
+  const v = Number(testSetting(TEST_STREAM_BYTES_KEY) ?? Number.NaN);
+  return Number.isSafeInteger(v) && v >= 0 ? v : STREAM_RESTORE_BYTES;
+}
 
 function preferredSaveMethod(): SaveMethod | undefined {
-  if (import.meta.env.MODE !== 'test') return undefined;
-  try {
-    const v = localStorage.getItem(TEST_SAVE_METHOD_KEY);
-    return v === 'file-picker' || v === 'service-worker' || v === 'blob' ? v : undefined;
-  } catch {
-    return undefined;
-  }
+  const v = testSetting(TEST_SAVE_METHOD_KEY);
+  return v === 'file-picker' || v === 'service-worker' || v === 'blob' ? v : undefined;
 }
 
 export interface RestorerDeps {
@@ -87,7 +98,7 @@ export class Restorer {
     }
     const media = type !== undefined && this.#media !== undefined ? { kind: type.kind, url: this.#media.url } : undefined;
     const base: RestoreState = { ...base0, media };
-    if (base.size > STREAM_RESTORE_BYTES) {
+    if (base.size > streamThreshold()) {
       this.deps.show({
         ...base,
         mode: 'stream',

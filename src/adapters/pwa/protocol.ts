@@ -35,6 +35,9 @@ export interface DownloadOffer {
   readonly mime?: string;
 }
 
+/** Page → worker while a download streams: an event that keeps the worker from being stopped as idle (it is ignored). */
+export const KEEPALIVE_MESSAGE = { type: 'bric-keepalive' } as const;
+
 /** Worker → page over the offer's port: the offer is kept (`ready`), the browser fetched it (`started`). */
 export type DownloadNotice = { readonly t: 'ready' } | { readonly t: 'started' };
 

@@ -5,12 +5,17 @@
  * as the bytes come and the page never holds the file.
  */
 import { servePort } from './port-stream.js';
-import { contentDisposition, DOWNLOAD_PATH, type DownloadNotice, type DownloadOffer } from './protocol.js';
+import { contentDisposition, DOWNLOAD_PATH, KEEPALIVE_MESSAGE, type DownloadNotice, type DownloadOffer } from './protocol.js';
 
 /** The worker must see the iframe's fetch within this long, or the save is given up (worker gone, blocked). */
 const START_TIMEOUT_MS = 20_000;
 /** The iframe stays a while after the last byte went out: removing it early could cut the tail. */
 const IFRAME_LINGER_MS = 30_000;
+/**
+ * While a download streams, the page messages the worker this often: a browser may stop an idle
+ * worker (Chromium after 30 s without events), and the pulls over the port are not events to it.
+ */
+const KEEPALIVE_MS = 10_000;
 
 /** The service worker that controls this page, or null (none, or not in control yet). */
 export function controllingWorker(): ServiceWorker | null {
@@ -31,12 +36,14 @@ export function streamDownload(worker: ServiceWorker, name: string, source: Asyn
   const data = new MessageChannel();
   return new Promise<void>((resolve, reject) => {
     let iframe: HTMLIFrameElement | undefined;
+    const keepalive = setInterval(() => worker.postMessage(KEEPALIVE_MESSAGE), KEEPALIVE_MS);
     const timer = setTimeout(() => done(new Error('the browser did not start the download (the service worker did not answer)')), START_TIMEOUT_MS);
     let settled = false;
     const done = (err?: Error): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearInterval(keepalive);
       control.port1.close();
       const frame = iframe;
       if (frame !== undefined) setTimeout(() => frame.remove(), err === undefined ? IFRAME_LINGER_MS : 0);
