@@ -125,7 +125,7 @@ export class FolderBrowser {
       kind,
       ...(e.metadata.size === undefined ? {} : { size: e.metadata.size }),
       mtime: e.metadata.mtime,
-      ...(cap.kind === 'chk' || cap.kind === 'lit' ? { link: readcapLink(location.origin, this.grid, cap, e.name) } : {}),
+      ...(cap.kind === 'chk' || cap.kind === 'lit' ? { link: readcapLink(globalThis.location?.origin ?? '', this.grid, cap, e.name) } : {}),
       readcap: formatCap(cap),
     };
   }

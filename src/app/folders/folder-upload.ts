@@ -13,8 +13,11 @@ import { treeTotals } from './local-tree.js';
 import type { FolderParts } from './parts.js';
 import { forEachLimit } from './pool.js';
 
-/** Files uploaded at once: each already keeps the codec workers and N servers busy. */
-export const FOLDER_UPLOAD_CONCURRENCY = 2;
+/**
+ * Files uploaded at once. A folder is mostly small files, whose uploads wait on round trips
+ * (placement, close) rather than the codec, so several overlap; memory stays a few pipelines.
+ */
+export const FOLDER_UPLOAD_CONCURRENCY = 4;
 
 export interface FolderProgress {
   readonly filesDone: number;

@@ -8,7 +8,7 @@
  */
 import { toReadOnlyCap } from '../../core/cap/dir.js';
 import { formatCap, parseCap } from '../../core/cap/parse.js';
-import type { DirWriteCap } from '../../core/cap/types.js';
+import type { Cap, DirWriteCap } from '../../core/cap/types.js';
 import { assertEntryName } from '../../core/dirnode/names.js';
 import { folderLink, type FolderReadCap, type GridRef } from '../links.js';
 import type { NodeServices } from '../node-api.js';
@@ -120,15 +120,14 @@ export class HomeFolders {
   /** A read-only link to a folder of this one (or to this folder when `name` is undefined). */
   share(name?: string): Promise<void> {
     return this.#run('Sharing failed', 'Making the link…', async (signal) => {
-      let cap = this.browser.current;
+      let cap: Cap | undefined = this.browser.current;
       let shown = this.browser.crumbs.at(-1)?.name ?? 'home';
       if (name !== undefined) {
-        const entry = await this.deps.parts.dirs.get((await this.#here()) ?? cap, name, { signal });
-        cap = entry.readcap as typeof cap;
+        cap = (await this.deps.parts.dirs.get(await this.#here(), name, { signal })).readcap;
         shown = name;
       }
       if (cap === undefined || !isFolderCap(cap)) throw new FolderCapError(`"${shown}" is not a folder`);
-      this.shareLink = folderLink(location.origin, this.deps.grid, toReadOnlyCap(cap) as FolderReadCap, shown);
+      this.shareLink = folderLink(globalThis.location?.origin ?? '', this.deps.grid, toReadOnlyCap(cap) as FolderReadCap, shown);
     }, false);
   }
 
