@@ -15,6 +15,8 @@ export interface LinkKeeperInit {
   warmLinks?: number;
   /** A link beyond the warm set that carried nothing for this long closes. @default APP_LINK_IDLE_CLOSE_MS */
   idleCloseMs?: number;
+  /** Peers not to dial (the broker's reputation: avoided after repeated faults). @default none */
+  avoid?: (peer: string) => boolean;
 }
 
 export class LinkKeeper {
@@ -28,6 +30,7 @@ export class LinkKeeper {
   readonly #offs: Array<() => void> = [];
   readonly #timer: ReturnType<typeof setInterval>;
   readonly #dialing = new Set<string>();
+  readonly #avoid: (peer: string) => boolean;
   #closed = false;
 
   constructor(peers: RtcPeers, signaling: SignalingClient, room: string, init: LinkKeeperInit = {}) {
@@ -36,6 +39,7 @@ export class LinkKeeper {
     this.#room = room;
     this.#warm = init.warmLinks ?? APP_WARM_LINKS;
     this.#idleMs = init.idleCloseMs ?? APP_LINK_IDLE_CLOSE_MS;
+    this.#avoid = init.avoid ?? (() => false);
     this.#offs.push(
       peers.onPeer((peer, rpc) => this.#onLink(peer, rpc)),
       signaling.on((e) => this.#onSignaling(e)),
@@ -88,7 +92,7 @@ export class LinkKeeper {
     let room = this.#warm - connected.size - this.#dialing.size;
     for (const peer of present) {
       if (room <= 0) break;
-      if (connected.has(peer) || this.#dialing.has(peer) || peer === this.#peers.peerId) continue;
+      if (connected.has(peer) || this.#dialing.has(peer) || peer === this.#peers.peerId || this.#avoid(peer)) continue;
       room--;
       this.#dialing.add(peer);
       this.#peers

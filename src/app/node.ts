@@ -107,7 +107,9 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
   const nodeKey = deriveNodeKey(claimed.identity.seed);
   const signaling = new SignalingClient({ url: `${location.origin.replace(/^http/, 'ws')}/signal`, peerId: nodeKey.peerId });
   const peers = new RtcPeers({ signaling, room, gridSecret: grid.secret, nodeKey });
-  const keeper = new LinkKeeper(peers, signaling, room);
+  // The broker (made below) keeps the reputation; until then nobody is avoided.
+  let avoided = (_peer: string): boolean => false;
+  const keeper = new LinkKeeper(peers, signaling, room, { avoid: (p) => avoided(p) });
 
   const peerViews = (): PeerView[] => {
     const connected = new Set(peers.connectedPeers());
@@ -164,6 +166,8 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
   const localSlots = observed(slotServer);
 
   peers.onPeer((peer, rpc) => {
+    // A peer avoided after repeated faults is not served either: its link closes at once.
+    if (avoided(peer)) return rpc.close('this peer is avoided after repeated faults');
     serveStorage(rpc, touching(local, () => keeper.touch(peer)));
     serveMutable(rpc, touching(localSlots, () => keeper.touch(peer)));
     announcer.addLink(peer, rpc);
@@ -201,6 +205,7 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
     instrument: (api) => timedStorage(api, stats, 'peer'),
     availableBytes: (p) => (p === peers.peerId ? Math.max(0, server.capacityBytes - usedBytes) : announcer.heard(p)),
   });
+  avoided = (p) => broker.reputation.avoid(p);
   // The person's encoding (settings): a new client when it changes, so every upload uses the latest.
   const makeClient = (e: Encoding): GridClient =>
     new GridClient(
