@@ -110,6 +110,7 @@ export async function backupFolder(parts: FolderParts, home: DirWriteCap, folder
       progress('uploading', ++filesDone);
     },
     signal,
+    (job) => job.file.size,
   );
 
   // Folders, deepest first, as immutable snapshots; an unchanged folder keeps its previous cap.

@@ -77,6 +77,7 @@ export async function uploadTree(parts: FolderParts, tree: LocalTree, opts: Uplo
       report();
     },
     signal,
+    (job) => job.file.size,
   );
   const build = async (node: LocalTree): Promise<Map<string, ChildSpec>> => {
     const children = new Map(caps.get(node) ?? []);
