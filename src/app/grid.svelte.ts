@@ -24,6 +24,9 @@ export type { RestoreState } from './restore-flow.js';
 /** Starts the node for a grid: node.ts's startNode, or a fake in tests. */
 export type StartNode = (opened: OpenedLink, opts: { signal: AbortSignal }) => Promise<BricNode>;
 
+/** How often the browser's storage estimate is read again while the node's use changes. */
+const STORAGE_REREAD_MS = 5000;
+
 export interface GridAppOptions {
   /** Opens the person's saved files list (IndexedDB in the page; memory when absent). */
   openLibrary?: () => Promise<LibraryStore>;
@@ -55,6 +58,7 @@ export class GridApp {
   readonly opened: OpenedLink | undefined;
 
   #bric: BricNode | undefined;
+  #storageReadAt = -Infinity;
   readonly #life = new AbortController();
   /** The Restore view's flow (restore-flow.ts): Blob for small files, streamed to disk for large, media in place. */
   readonly #restorer = new Restorer({ current: () => this.restore, show: (s) => (this.restore = s), fail: (words) => (this.error = words), signal: this.#life.signal });
@@ -123,7 +127,11 @@ export class GridApp {
       this.capacityText = capacityText(this.node.capacityBytes);
       this.#showEncoding(this.node.encoding ?? DEFAULT_ENCODING);
       this.nicknameText = this.node.nickname ?? '';
-      bric.subscribe((s) => (this.node = s));
+      bric.subscribe((s) => {
+        // The browser's usage follows what the node stores: read it again (at most every few seconds).
+        if (s.usedBytes !== this.node?.usedBytes && performance.now() - this.#storageReadAt > STORAGE_REREAD_MS) void this.#readStorage();
+        this.node = s;
+      });
       await listed;
       this.services = bric.services;
       this.phase = 'ready';
@@ -226,6 +234,7 @@ export class GridApp {
 
   async #readStorage(): Promise<void> {
     if (typeof navigator === 'undefined' || navigator.storage === undefined) return;
+    this.#storageReadAt = performance.now();
     const estimate = await navigator.storage.estimate?.().catch(() => undefined);
     const persisted = await navigator.storage.persisted?.().catch(() => undefined);
     this.storage = {

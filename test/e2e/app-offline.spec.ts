@@ -2,6 +2,7 @@
  * Issue 4, offline: with the signaling server unreachable (its WebSocket refused), the grid view
  * says plainly that peers are unreachable, while the files list, the settings and this node work.
  */
+import { join } from 'node:path';
 import { test, expect } from './fixtures.js';
 import { privateGridPath } from './grid-helpers.js';
 
@@ -25,4 +26,8 @@ test('with the signaling server unreachable the grid view says so; files, settin
   await page.reload();
   await expect(page.getByTestId('file-row')).toContainText('offline.txt');
   await expect(page.getByTestId('grid-offline')).toBeVisible({ timeout: 30_000 });
+  if (process.env.BRIC_SCREENSHOTS === '1') {
+    await page.setViewportSize({ width: 375, height: 900 });
+    await page.locator('#grid').screenshot({ path: join(import.meta.dirname, '..', '..', 'docs', 'screenshots', 'grid-offline-375.png') });
+  }
 });
