@@ -40,7 +40,7 @@ async function heap(cdp: CDPSession): Promise<{ jsHeapUsed: number; backing: num
 }
 
 test('a 200 MiB file streams to disk through the service worker with the restoring page’s heap bounded', async ({ newPerson }, testInfo) => {
-  test.setTimeout(300_000);
+  test.setTimeout(480_000);
   const file = await randomFile(testInfo, 'big-200MiB.bin', FILE_BYTES);
   const path = privateGridPath('restore-stream');
   const alice = await newPerson('alice');
@@ -51,7 +51,9 @@ test('a 200 MiB file streams to disk through the service worker with the restori
   await uploader.getByTestId('setting-n').fill('4');
   await uploader.getByTestId('setting-save').click();
   await expect(uploader.getByText('New uploads use 3-of-4')).toBeVisible();
-  const link = await uploadThroughUi(uploader, file.path, { timeout: 240_000 });
+  const t0 = Date.now();
+  const link = await uploadThroughUi(uploader, file.path, { timeout: 360_000 });
+  const uploadSeconds = (Date.now() - t0) / 1000;
 
   const bob = await newPerson('bob');
   await optIn(bob.context);
@@ -85,18 +87,20 @@ test('a 200 MiB file streams to disk through the service worker with the restori
     }
   })();
 
+  const t1 = Date.now();
   const [download] = await Promise.all([restorer.waitForEvent('download', { timeout: 60_000 }), restorer.getByTestId('download-button').click()]);
   expect(download.suggestedFilename()).toBe(file.name);
   expect(new URL(download.url()).pathname).toMatch(/^\/bric-download\//);
   const saved = await download.path();
   await expect(restorer.getByTestId('restore-status')).toContainText('Saved', { timeout: 60_000 });
+  const restoreSeconds = (Date.now() - t1) / 1000;
   polling = false;
   await poll;
   await expect(view).toHaveAttribute('data-save-method', 'service-worker');
 
   const show = (h: { total: number; jsHeapUsed: number; backing: number }): string =>
     `${(h.total / MiB).toFixed(1)} MiB (JS ${(h.jsHeapUsed / MiB).toFixed(1)} + buffers ${(h.backing / MiB).toFixed(1)})`;
-  const line = `heap before ${show(before)}; peak raw ${show(peak)}, growth ${((peak.total - before.total) / MiB).toFixed(1)} MiB; peak live ${show(livePeak)}, growth ${((livePeak.total - before.total) / MiB).toFixed(1)} MiB; file ${FILE_BYTES / MiB} MiB`;
+  const line = `heap before ${show(before)}; peak raw ${show(peak)}, growth ${((peak.total - before.total) / MiB).toFixed(1)} MiB; peak live ${show(livePeak)}, growth ${((livePeak.total - before.total) / MiB).toFixed(1)} MiB; file ${FILE_BYTES / MiB} MiB (upload ${uploadSeconds.toFixed(0)} s, streamed restore ${restoreSeconds.toFixed(0)} s)`;
   console.log(`restore-stream: ${line}`);
   testInfo.annotations.push({ type: 'heap', description: line });
   expect(livePeak.total - before.total, line).toBeLessThan(HEAP_BOUND_BYTES);

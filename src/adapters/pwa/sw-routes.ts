@@ -116,6 +116,9 @@ export async function answerMedia(url: URL, request: Request, clientId: string, 
       'Accept-Ranges': 'bytes',
       'Content-Disposition': contentDisposition('inline', head.name),
       'Cache-Control': 'no-store',
+      // A file from the grid is anyone's: never sniffed into something else, never run as a page.
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': 'sandbox',
     });
     if (question.whole === true) return new Response(portReadable(port), { status: 200, headers });
     headers.set('Content-Range', `bytes ${head.start}-${head.end}/${head.size}`);
