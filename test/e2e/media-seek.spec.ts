@@ -3,7 +3,8 @@
  * front; made with ffmpeg, test/e2e/media-seek.webm) is uploaded at 2-of-4 by a grid of four tabs;
  * another browser opens its readcap link with the service worker on and plays it in place. The
  * player's Range requests are answered by the worker (206, from the page's ranged download of only
- * the segments asked for), and a seek to 15 s plays on from there.
+ * the segments asked for), and a seek to 15 s plays on from there. A PNG from the grid shows in
+ * place too, asked for whole (200).
  */
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from '@playwright/test';
@@ -11,6 +12,8 @@ import { test, expect } from './fixtures.js';
 import { openGrid, privateGridPath, uploadThroughUi } from './grid-helpers.js';
 
 const VIDEO = fileURLToPath(new URL('./media-seek.webm', import.meta.url));
+/** Any real PNG: the app's own icon. */
+const IMAGE = fileURLToPath(new URL('../../public/icons/icon-512.png', import.meta.url));
 
 async function optInToServiceWorker(context: BrowserContext): Promise<void> {
   await context.addInitScript(() => {
@@ -46,6 +49,7 @@ test('a video from the grid plays in place and seeks through Range requests the 
   const pages = await openGrid(alice, 4, { path });
   await setEncoding(pages[0]!, 2, 3, 4);
   const link = await uploadThroughUi(pages[0]!, VIDEO, { timeout: 60_000 });
+  const imageLink = await uploadThroughUi(pages[0]!, IMAGE, { timeout: 60_000 });
 
   const bob = await newPerson('bob');
   await optInToServiceWorker(bob.context);
@@ -108,6 +112,13 @@ test('a video from the grid plays in place and seeks through Range requests the 
   expect(served.length).toBeGreaterThan(0);
   expect(served.every((s) => s.fromWorker)).toBe(true);
   expect(served.some((s) => s.status === 206)).toBe(true);
+  // An image is asked for whole (no Range): the worker answers 200 with every byte.
+  const pictureTab = await bob.open(imageLink);
+  const image = pictureTab.locator('img[data-testid="restore-media"]');
+  await expect(image).toBeVisible({ timeout: 60_000 });
+  expect(await image.getAttribute('src')).toMatch(/^\/bric-media\//);
+  await expect.poll(() => image.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0)), { timeout: 30_000 }).toBe(512);
+
   const starts = served.map((s) => Number(/^bytes=(\d+)-/.exec(s.range ?? '')?.[1] ?? -1));
   expect(Math.max(...starts), `ranges asked: ${served.map((s) => s.range).join(', ')}`).toBeGreaterThan(0);
 });
