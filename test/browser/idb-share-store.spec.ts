@@ -38,6 +38,11 @@ test("the browser's QuotaExceededError is a clean refusal: nothing half-counted,
   }
 });
 
+test('a share record deleted behind the node is reported missing and leaves the used bytes at once', async ({ harnessPage }) => {
+  const r = await harnessPage.evaluate(() => window.bricHarness.storage.deletedRecordLeavesTheCount());
+  expect(r).toEqual({ before: 10_000, error: 'ShareNotFoundError', after: 5_000, reopened: 5_000 });
+});
+
 test('the schema creates its stores and closes for a newer version opening elsewhere', async ({ harnessPage }) => {
   const r = await harnessPage.evaluate(() => window.bricHarness.storage.blockingClosesConnection());
   expect(r).toEqual({ stores: ['identities', 'settings', 'shareData', 'shares', 'slotShares', 'slots'], blocking: 1, newerVersion: 3 });

@@ -46,12 +46,15 @@ export class IdbShareStore implements ShareStore {
   readonly #lock = new KeyedMutex();
   readonly #pending = new Map<string, PendingShare>();
   #used = 0;
+  /** What each share record adds to #used, by "siHex/shareNum": so a record found missing can be taken out. */
+  readonly #counted = new Map<string, number>();
 
   /** Opens the store of one node, counting what it holds. */
   static async open(db: IDBPDatabase<GridDB>, init: IdbShareStoreInit, opts: StoreOpts): Promise<IdbShareStore> {
     opts.signal.throwIfAborted();
     const store = new IdbShareStore(db, init);
-    for (const rec of await db.getAll('shares', nodeRange(init.nodeId))) store.#used += countedBytes(checkRecord(rec, 'share'));
+    const [keys, recs] = await Promise.all([db.getAllKeys('shares', nodeRange(init.nodeId)), db.getAll('shares', nodeRange(init.nodeId))]);
+    recs.forEach((rec, j) => store.#count(`${keys[j]![1]}/${keys[j]![2]}`, countedBytes(checkRecord(rec, 'share'))));
     return store;
   }
 
@@ -78,7 +81,7 @@ export class IdbShareStore implements ShareStore {
       if ((await tx.store.get(key)) !== undefined) throw new ShareExistsError(`${shareLabel(si, shareNum)} already exists`);
       const rec: ShareRecord = { v: 1, state: 'pending', allocatedSize, size: 0, chunkBytes: this.#recordBytes, leases: [copyLease(lease)], corrupt: [] };
       await commit([tx.store.put(rec, key)], tx);
-      this.#used += allocatedSize;
+      this.#count(`${siHex}/${shareNum}`, allocatedSize);
       this.#pending.set(`${siHex}/${shareNum}`, new PendingShare(siHex, shareNum, allocatedSize, this.#recordBytes, null));
     });
   }
@@ -126,7 +129,7 @@ export class IdbShareStore implements ShareStore {
       await commit(requests, tx);
       p.dead = true;
       this.#pending.delete(`${siHex}/${shareNum}`);
-      this.#used += p.size - p.allocatedSize;
+      this.#count(`${siHex}/${shareNum}`, p.size);
     });
   }
 
@@ -138,7 +141,7 @@ export class IdbShareStore implements ShareStore {
       await this.#remove(siHex, shareNum);
       p.dead = true;
       this.#pending.delete(`${siHex}/${shareNum}`);
-      this.#used -= p.allocatedSize;
+      this.#count(`${siHex}/${shareNum}`, undefined);
     });
   }
 
@@ -149,7 +152,11 @@ export class IdbShareStore implements ShareStore {
     if (!this.#pending.has(k)) {
       const tx = this.#db.transaction(['shares', 'shareData']);
       const rec = await tx.objectStore('shares').get(this.#key(siHex, shareNum));
-      if (rec === undefined) throw new ShareNotFoundError(`no ${shareLabel(si, shareNum)} here`);
+      if (rec === undefined) {
+        // Its record deleted behind the node's back (IndexedDB cleared or edited): stop counting it.
+        this.#count(k, undefined);
+        throw new ShareNotFoundError(`no ${shareLabel(si, shareNum)} here`);
+      }
       if (checkRecord(rec, 'share').state === 'closed') {
         const [start, end] = [Math.min(offset, rec.size), Math.min(offset + length, rec.size)];
         if (end <= start) return new Uint8Array(0);
@@ -206,7 +213,8 @@ export class IdbShareStore implements ShareStore {
       const p = this.#pending.get(`${siHex}/${shareNum}`);
       if (p !== undefined) p.dead = true;
       this.#pending.delete(`${siHex}/${shareNum}`);
-      this.#used -= countedBytes(checkRecord(rec, 'share'));
+      checkRecord(rec, 'share');
+      this.#count(`${siHex}/${shareNum}`, undefined);
     });
   }
 
@@ -226,16 +234,26 @@ export class IdbShareStore implements ShareStore {
     const shares = tx.objectStore('shares');
     const [keys, recs] = await Promise.all([shares.getAllKeys(nodeRange(this.#node)), shares.getAll(nodeRange(this.#node))]);
     const requests: Array<Promise<unknown>> = [];
-    let freed = 0;
+    const freed: string[] = [];
     recs.forEach((rec, j) => {
       if (checkRecord(rec, 'share').state !== 'pending') return;
       const [, siHex, shareNum] = keys[j]!;
       requests.push(tx.objectStore('shareData').delete(dataRange(this.#node, siHex, shareNum)), shares.delete(keys[j]!));
-      freed += rec.allocatedSize;
+      freed.push(`${siHex}/${shareNum}`);
     });
     await commit(requests, tx);
-    this.#used -= freed;
+    for (const k of freed) this.#count(k, undefined);
     return requests.length / 2;
+  }
+
+  /** Sets what the share "siHex/shareNum" adds to the used bytes (undefined: nothing, it is gone). */
+  #count(share: string, bytes: number | undefined): void {
+    this.#used -= this.#counted.get(share) ?? 0;
+    if (bytes === undefined) this.#counted.delete(share);
+    else {
+      this.#counted.set(share, bytes);
+      this.#used += bytes;
+    }
   }
 
   #key(siHex: string, shareNum: number): ShareKey {

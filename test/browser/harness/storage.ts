@@ -107,6 +107,35 @@ export async function claimIdentity(name: string, marker: number) {
 }
 
 /** The schema's handlers: a newer version opening elsewhere makes this connection close itself. */
+/**
+ * A closed share whose record is deleted behind the node's back: the read says it is not here and
+ * the used bytes stop counting it at once (not only after a reopen). Returns the counts.
+ */
+export async function deletedRecordLeavesTheCount() {
+  const name = randomName('bric-tamper-count');
+  const db = await openGridDB({ name });
+  try {
+    const nodeId = randomName('node');
+    const store = await IdbShareStore.open(db, { nodeId }, opts());
+    const lease = { renewSecret: patternBytes(32, 1), cancelSecret: patternBytes(32, 2), expiresAt: Date.now() + 86_400_000 };
+    for (const n of [0, 1]) {
+      await store.createPending(si(7), n, 5_000, lease, opts());
+      await store.write(si(7), n, 0, patternBytes(5_000, n), opts());
+      await store.close(si(7), n, opts());
+    }
+    const before = await store.usedBytes(opts());
+    await db.delete('shares', [nodeId, bytesToHex(si(7)), 1]);
+    let error = '';
+    await store.read(si(7), 1, 0, 10, opts()).catch((e: Error) => (error = e.name));
+    const after = await store.usedBytes(opts());
+    const reopened = await (await IdbShareStore.open(db, { nodeId }, opts())).usedBytes(opts());
+    return { before, error, after, reopened };
+  } finally {
+    db.close();
+    await deleteGridDB(name);
+  }
+}
+
 export async function blockingClosesConnection() {
   const name = randomName('bric-schema');
   let blocking = 0;
