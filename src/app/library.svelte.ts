@@ -68,6 +68,8 @@ export class FilesList {
   loaded = $state(false);
 
   readonly #cancels = new Map<number, AbortController>();
+  /** Tells the person's other tabs of this grid that the saved list changed (they read it again). */
+  #channel: BroadcastChannel | undefined;
   #store: LibraryStore;
   #queue: Promise<void> = Promise.resolve();
 
@@ -86,6 +88,7 @@ export class FilesList {
       if (grid === undefined) return;
       const saved = await this.#store.list(roomIdOf(grid));
       this.rows = [...saved.map((r) => this.#rowOf(r, grid)), ...this.rows];
+      this.#listen(grid);
     } catch (error) {
       this.host.showError(describeError(error, 'Your files list could not be read (it is kept in this browser only for this visit)'));
       this.#store = new MemoryLibraryStore();
@@ -118,6 +121,7 @@ export class FilesList {
     if (row === undefined) return;
     try {
       if (row.libraryId !== undefined) await this.#store.remove(row.libraryId);
+      this.#changed();
       this.rows = this.rows.filter((r) => r.id !== id);
       if (row.cap !== undefined && !this.rows.some((r) => r.cap === row.cap)) this.host.drop?.(row.cap);
       this.notice = `Forgot ${row.name}. Anyone who has its readcap link can still restore it while its shares last.`;
@@ -145,6 +149,7 @@ export class FilesList {
       const known = new Set(this.rows.map((r) => r.cap).filter((c) => c !== undefined));
       const fresh = records.filter((r) => !known.has(r.cap) && (known.add(r.cap), true));
       const saved = await this.#store.add(fresh);
+      this.#changed();
       this.rows = [...this.rows, ...saved.map((r) => this.#rowOf(r, grid))];
       for (const r of saved) this.host.keep?.(r.cap);
       const skipped = records.length - fresh.length;
@@ -204,11 +209,37 @@ export class FilesList {
     let libraryId: number | undefined;
     try {
       libraryId = (await this.#store.add([record]))[0]?.id;
+      this.#changed();
     } catch (error) {
       this.host.showError(describeError(error, `${file.name} was uploaded but could not be added to your saved list: copy its readcap link`));
     }
     const kn = outcome.cap.kind === 'chk' ? { k: outcome.cap.k, n: outcome.cap.n } : {};
     this.#update(id, { status: 'done', link: outcome.link, cap, added: record.added, done: total, total, ...kn, ...(libraryId === undefined ? {} : { libraryId }) });
+  }
+
+  #listen(grid: GridRef): void {
+    if (typeof BroadcastChannel === 'undefined' || this.#channel !== undefined) return;
+    this.#channel = new BroadcastChannel(`bric-library:${roomIdOf(grid)}`);
+    this.#channel.onmessage = () => void this.#reread(grid);
+    this.host.signal.addEventListener('abort', () => this.#channel?.close(), { once: true });
+  }
+
+  #changed(): void {
+    this.#channel?.postMessage('changed');
+  }
+
+  /** Another tab changed the saved list: show it as stored, keeping this tab's uploads in progress. */
+  async #reread(grid: GridRef): Promise<void> {
+    try {
+      const saved = await this.#store.list(roomIdOf(grid));
+      const shown = new Map(this.rows.filter((r) => r.libraryId !== undefined).map((r) => [r.libraryId, r]));
+      const savedRows = saved.map((r) => shown.get(r.id) ?? this.#rowOf(r, grid));
+      this.rows = [...savedRows, ...this.rows.filter((r) => r.libraryId === undefined && r.status !== 'done')].concat(
+        this.rows.filter((r) => r.libraryId === undefined && r.status === 'done'),
+      );
+    } catch {
+      // The next change or reload shows it.
+    }
   }
 
   #fail(id: number, file: File, words: string): void {

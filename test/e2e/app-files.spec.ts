@@ -1,6 +1,6 @@
 /**
  * Issue 4, the files list: uploads are kept per grid in IndexedDB and survive a reload; each row
- * offers its readcap link, a QR code, the verify cap and forget; the list exports to a JSON file
+ * offers its readcap link, a QR code, the verify cap and forget; the person's other tabs follow; the list exports to a JSON file
  * that a fresh browser imports (a bad file is refused, nothing changed). Small (LIT) files need
  * no peers, so one tab is enough.
  */
@@ -19,6 +19,15 @@ test('the files list survives a reload, shows QR and verify cap, exports and imp
     { name: 'list.txt', mimeType: 'text/plain', buffer: Buffer.from('milk, bread') },
   ]);
   await expect(rows.getByTestId('readcap-url')).toHaveCount(2);
+  // Another tab of the same person shows them too, without a reload.
+  const other = await alice.open(path);
+  await expect(other.getByTestId('file-row')).toHaveCount(2);
+  await page.getByTestId('upload-input').setInputFiles({ name: 'third.txt', mimeType: 'text/plain', buffer: Buffer.from('3') });
+  await expect(other.getByTestId('file-row')).toHaveCount(3);
+  await other.getByTestId('file-row').nth(2).getByRole('button', { name: 'Forget' }).click();
+  await other.getByTestId('forget-confirm').click();
+  await expect(rows).toHaveCount(2);
+  await other.close();
 
   await page.reload();
   await expect(rows).toHaveCount(2);
