@@ -6,6 +6,7 @@
  * mutable-file reader yet. At most MAX_WALK_FOLDERS folders are listed, against a hostile DAG.
  * @module
  */
+import { toReadOnlyCap } from '../../core/cap/dir.js';
 import { formatCap } from '../../core/cap/parse.js';
 import type { ChkReadCap, LitCap } from '../../core/cap/types.js';
 import type { DirEntry, DirectoryClient, ReadableDirCap } from '../../core/dirnode/directory.js';
@@ -30,7 +31,7 @@ export async function* walkTree(dirs: DirectoryClient, cap: ReadableDirCap, opts
   let listed = 0;
   async function* walk(dir: ReadableDirCap, path: readonly string[], entry: DirEntry | undefined): AsyncGenerator<TreeItem> {
     opts.signal.throwIfAborted();
-    const key = formatCap(dir);
+    const key = formatCap(toReadOnlyCap(dir)); // a folder is itself whichever cap reached it
     if (ancestors.has(key)) {
       yield { kind: 'skipped', path, why: 'this folder appears higher up in the tree (a cycle), so it is restored once' };
       return;

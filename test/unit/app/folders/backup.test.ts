@@ -188,4 +188,16 @@ print(json.dumps({i.filename: ('dir' if i.is_dir() else hashlib.sha256(z.read(i)
     const want = Object.fromEntries([...(await expected(folder))].map(([k, v]) => [k === '/' ? 'stuff/' : `stuff/${k}`, v]));
     expect(read).toEqual(want);
   }, 60_000);
+
+  it('walks a folder that links itself once, and a folder linked at two places at both', async () => {
+    const { parts } = setup();
+    const top = await parts.dirs.create({ signal });
+    const sub = await parts.dirs.create({ signal }, new Map([['f.txt', { cap: { kind: 'lit' as const, data: new Uint8Array([1]) } }]]));
+    await parts.dirs.set(top, 'self', { cap: toReadOnlyCap(top) }, { signal });
+    await parts.dirs.set(top, 'a', { cap: sub }, { signal });
+    await parts.dirs.set(top, 'b', { cap: toReadOnlyCap(sub) }, { signal });
+    const seen: string[] = [];
+    for await (const item of walkTree(parts.dirs, top, { signal })) seen.push(`${item.kind}:${item.path.join('/')}`);
+    expect(seen).toEqual(['dir:', 'dir:a', 'file:a/f.txt', 'dir:b', 'file:b/f.txt', 'skipped:self']);
+  });
 });
