@@ -174,7 +174,6 @@ function litRangedFile(cap: LitCap): RangedFile {
     size: data.length,
     segmentsFetched: 0,
     stats: { asked: 0, answered: 0, failed: 0, corruptReports: 0 },
-    // eslint-disable-next-line @typescript-eslint/require-await
     async *read(offset, length, o) {
       o.signal.throwIfAborted();
       const from = Math.min(Math.max(0, offset), data.length);

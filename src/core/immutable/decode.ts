@@ -2,7 +2,8 @@
  * The immutable decoder (Tahoe's immutable/downloader, simplified): pulls k shares, verifies each
  * against the cap's UEB hash, then per segment reads k blocks, verifies them, decodes and decrypts
  * them through the SegmentRunner, checks the crypttext hash and yields the plaintext. A bad share
- * is dropped (and reported corrupt), another is pulled, and the segment is tried again.
+ * is dropped (and reported corrupt), another is pulled, and the segment is tried again. Given a
+ * byte range, only the segments holding it are fetched and verified (media seeking).
  * @module
  */
 import type { ChkReadCap } from '../cap/types.js';
