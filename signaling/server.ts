@@ -6,7 +6,10 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { randomBytes } from 'node:crypto';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import { base32Encode } from '../src/core/bytes.js';
+import { checkJoin, JOIN_NONCE_BYTES, type JoinProof } from '../src/core/wire/join-proof.js';
 import { encodeSignalMessage, parseClientMessage, SIGNAL_PROTOCOL_VERSION, type ServerMessage, type SignalErrorCode } from '../src/core/wire/signal.js';
 import { requestText } from './capture.js';
 import { SIGNALING_DEFAULTS, type SignalingInit } from './config.js';
@@ -18,6 +21,8 @@ interface Client {
   ws: WebSocket;
   address: string;
   rooms: Map<string, string>; // room id → this socket's peer id in it
+  nonce: string; // what this socket's join proofs sign (sent in hello)
+  proven: Set<string>; // rooms where this socket proved it owns its peer id
   tokens: number;
   refilledAt: number;
   strikes: number;
@@ -58,17 +63,25 @@ export function attachSignaling(server: Server, init: Partial<SignalingInit> = {
     for (const other of members.values()) send(other, { type: 'peer-left', room, peer });
   };
 
-  const join = (c: Client, room: string, peer: string): void => {
+  const join = (c: Client, room: string, peer: string, proof: JoinProof | undefined): void => {
+    if (proof !== undefined && !checkJoin(c.nonce, room, peer, proof)) return refuse(c, 'bad-proof', 'the join’s key or signature does not prove this peer id');
     const current = c.rooms.get(room);
     if (current !== undefined && current !== peer) return refuse(c, 'peer-id-taken', 'this socket is already in the room under another peer id');
     const members = rooms.get(room) ?? new Map<string, Client>();
     if (current === undefined) {
       if (c.rooms.size >= cfg.maxRoomsPerSocket) return refuse(c, 'too-many-rooms', `a socket may be in at most ${cfg.maxRoomsPerSocket} rooms`);
-      if (members.has(peer)) return refuse(c, 'peer-id-taken', 'another socket is in the room with this peer id');
+      const holder = members.get(peer);
+      if (holder !== undefined) {
+        // Only a proven join takes an id, and only from a socket that never proved it (a squatter).
+        if (proof === undefined || holder.proven.has(room)) return refuse(c, 'peer-id-taken', 'another socket is in the room with this peer id');
+        leave(holder, room);
+        refuse(holder, 'peer-id-taken', 'a node proved that it owns this peer id: this socket left the room');
+      }
       if (members.size >= cfg.maxPeersPerRoom) return refuse(c, 'room-full', `the room already has ${cfg.maxPeersPerRoom} peers`);
     }
     const peers = [...members.keys()].filter((p) => p !== peer);
     send(c, { type: 'joined', room, peer, peers, ...(typeof cfg.iceServers === 'function' ? { iceServers: cfg.iceServers(peer) } : {}) });
+    if (proof !== undefined) c.proven.add(room);
     if (current !== undefined) return; // a repeated join only refreshes the presence list
     for (const other of members.values()) send(other, { type: 'peer-joined', room, peer });
     members.set(peer, c);
@@ -98,7 +111,7 @@ export function attachSignaling(server: Server, init: Partial<SignalingInit> = {
       refuse(c, 'malformed', err instanceof Error ? err.message.slice(0, 200) : 'malformed message');
       return strike(c);
     }
-    if (m.type === 'join') return join(c, m.room, m.peer);
+    if (m.type === 'join') return join(c, m.room, m.peer, m.key !== undefined && m.sig !== undefined ? { key: m.key, sig: m.sig } : undefined);
     const from = c.rooms.get(m.room);
     if (from === undefined) return refuse(c, 'not-in-room', 'this socket has not joined that room');
     if (m.type === 'leave') return leave(c, m.room);
@@ -114,7 +127,8 @@ export function attachSignaling(server: Server, init: Partial<SignalingInit> = {
 
   const onConnection = (ws: WebSocket, address: string): void => {
     gate.opened(address);
-    const c: Client = { ws, address, rooms: new Map(), tokens: cfg.rateBurst, refilledAt: performance.now(), strikes: 0, alive: true };
+    const nonce = base32Encode(randomBytes(JOIN_NONCE_BYTES));
+    const c: Client = { ws, address, rooms: new Map(), nonce, proven: new Set(), tokens: cfg.rateBurst, refilledAt: performance.now(), strikes: 0, alive: true };
     clients.add(c);
     count.connections++;
     ws.on('error', () => void count.socketErrors++); // e.g. 1009 oversize, bad UTF-8: ws closes the socket itself
@@ -125,7 +139,7 @@ export function attachSignaling(server: Server, init: Partial<SignalingInit> = {
       gate.closed(address);
       for (const room of [...c.rooms.keys()]) leave(c, room);
     });
-    send(c, { type: 'hello', v: SIGNAL_PROTOCOL_VERSION, iceServers: typeof cfg.iceServers === 'function' ? cfg.iceServers(null) : cfg.iceServers });
+    send(c, { type: 'hello', v: SIGNAL_PROTOCOL_VERSION, iceServers: typeof cfg.iceServers === 'function' ? cfg.iceServers(null) : cfg.iceServers, nonce });
   };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {

@@ -105,7 +105,7 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
   const room = roomIdOf(grid);
   // The peer id names the node's signing key, so a relay that rewrites SDP cannot sit between peers.
   const nodeKey = deriveNodeKey(claimed.identity.seed);
-  const signaling = new SignalingClient({ url: `${location.origin.replace(/^http/, 'ws')}/signal`, peerId: nodeKey.peerId });
+  const signaling = new SignalingClient({ url: `${location.origin.replace(/^http/, 'ws')}/signal`, peerId: nodeKey.peerId, nodeKey });
   const peers = new RtcPeers({ signaling, room, gridSecret: grid.secret, nodeKey });
   // The broker (made below) keeps the reputation; until then nobody is avoided.
   let avoided = (_peer: string): boolean => false;

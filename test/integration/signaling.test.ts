@@ -90,11 +90,14 @@ afterEach(async () => {
 });
 
 describe('signaling server', () => {
-  it('says hello with the protocol version and ICE servers', async () => {
+  it('says hello with the protocol version, ICE servers and a nonce of its own per socket (for join proofs)', async () => {
     await start({ iceServers: [{ urls: 'stun:127.0.0.1:3478' }] });
     const c = new Client(url);
-    clients.push(c);
-    expect(await c.open()).toEqual({ type: 'hello', v: 1, iceServers: [{ urls: 'stun:127.0.0.1:3478' }] });
+    const d = new Client(url);
+    clients.push(c, d);
+    const [hello, other] = await Promise.all([c.open(), d.open()]);
+    expect(hello).toEqual({ type: 'hello', v: 1, iceServers: [{ urls: 'stun:127.0.0.1:3478' }], nonce: expect.stringMatching(/^[a-z2-7]{26}$/) });
+    expect(other.nonce).not.toBe(hello.nonce);
   });
 
   it('joins rooms, announces presence, relays signals between named peers, and announces leaving', async () => {

@@ -6,6 +6,8 @@
  */
 import { base32Encode } from '../../core/bytes.js';
 import { SIGNAL_RECONNECT_MAX_MS, SIGNAL_RECONNECT_MIN_MS } from '../../core/limits.js';
+import { proveJoin } from '../../core/wire/join-proof.js';
+import type { NodeKey } from '../../core/wire/node-key.js';
 import {
   encodeSignalMessage, isPeerId, isRoomId, PEER_ID_BYTES, parseServerMessage,
   type ClientMessage, type IceServer, type SignalData, type SignalErrorCode,
@@ -38,6 +40,11 @@ export interface SignalingClientInit {
   peerId: string;
   /** @default globalThis.WebSocket */
   WebSocket: new (url: string) => WebSocketLike;
+  /**
+   * The node key `peerId` names (peerIdOfKey): joins then carry a proof over the server's nonce,
+   * so a socket that squats this id in a room is put out. @default none (joins without proof)
+   */
+  nodeKey?: NodeKey;
   /** @default SIGNAL_RECONNECT_MIN_MS, SIGNAL_RECONNECT_MAX_MS */
   reconnectMinMs: number;
   reconnectMaxMs: number;
@@ -61,6 +68,7 @@ export class SignalingClient {
   private attempts = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private rejoinTimer: ReturnType<typeof setTimeout> | null = null;
+  private nonce: string | undefined; // from this socket's hello: what join proofs sign
   private readonly rooms = new Map<string, Set<string>>(); // rooms we want → peers present
   private readonly joinedRooms = new Set<string>();
   private readonly listeners = new Set<(e: SignalingEvent) => void>();
@@ -74,6 +82,7 @@ export class SignalingClient {
       ...init,
     } as SignalingClientInit;
     if (!isPeerId(this.cfg.peerId)) throw new RangeError('"peerId" must be 26 base32 characters (16 bytes)');
+    if (this.cfg.nodeKey !== undefined && this.cfg.nodeKey.peerId !== this.cfg.peerId) throw new RangeError('"peerId" must be the peer id of "nodeKey"');
     this.peerId = this.cfg.peerId;
     this.connect();
   }
@@ -92,7 +101,7 @@ export class SignalingClient {
   join(room: string): void {
     if (!isRoomId(room)) throw new RangeError('"room" must be a room id (52 base32 characters)');
     if (!this.rooms.has(room)) this.rooms.set(room, new Set());
-    this.sendMessage({ type: 'join', room, peer: this.peerId });
+    this.sendMessage(this.joinMessage(room));
   }
 
   leave(room: string): void {
@@ -118,6 +127,13 @@ export class SignalingClient {
     this.ready = false;
     this.ws?.close(1000, 'leaving');
     this.ws = null;
+  }
+
+  /** A join, with a proof that this node owns its peer id when it has a key and the server a nonce. */
+  private joinMessage(room: string): ClientMessage {
+    const { nodeKey } = this.cfg;
+    if (nodeKey === undefined || this.nonce === undefined) return { type: 'join', room, peer: this.peerId };
+    return { type: 'join', room, peer: this.peerId, ...proveJoin(nodeKey, this.nonce, room) };
   }
 
   private sendMessage(m: ClientMessage): boolean {
@@ -173,8 +189,9 @@ export class SignalingClient {
         this.ready = true;
         this.attempts = 0;
         this.iceServers = m.iceServers;
+        this.nonce = m.nonce;
         this.emit({ type: 'open', iceServers: m.iceServers });
-        for (const room of this.rooms.keys()) this.sendMessage({ type: 'join', room, peer: this.peerId });
+        for (const room of this.rooms.keys()) this.sendMessage(this.joinMessage(room));
         return;
       case 'joined': {
         const known = this.rooms.get(m.room);

@@ -96,3 +96,6 @@ export const TAG_PEER_ID = 'bric_peer_id_v1';
 
 /** Domain of the ed25519 signature over an offer or answer (signed message = netstring(tag) ‖ netstrings of room, from, to, sid, type, SDP). */
 export const TAG_SDP_SIGNATURE = 'bric_sdp_signature_v1';
+
+/** A join proof: a node signs the signaling server's nonce, the room and its peer id (wire/join-proof.ts). */
+export const TAG_SIGNAL_JOIN = 'bric_signal_join_v1';

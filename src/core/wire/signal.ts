@@ -57,7 +57,8 @@ export interface IceServer {
 }
 
 export type ClientMessage =
-  | { type: 'join'; room: string; peer: string }
+  // key, sig: a join proof (./join-proof.ts) over the nonce of this socket's hello.
+  | { type: 'join'; room: string; peer: string; key?: string; sig?: string }
   | { type: 'leave'; room: string }
   | { type: 'signal'; room: string; to: string; data: SignalData };
 
@@ -70,11 +71,13 @@ export const SIGNAL_ERROR_CODES = [
   'not-in-room', // leave or signal for a room this socket has not joined
   'unknown-peer', // signal to a peer that is not in the room (it left)
   'peer-busy', // the target's socket is not reading: the signal was dropped
+  'bad-proof', // a join's key or signature does not prove this peer id
 ] as const;
 export type SignalErrorCode = (typeof SIGNAL_ERROR_CODES)[number];
 
 export type ServerMessage =
-  | { type: 'hello'; v: number; iceServers: IceServer[] }
+  // nonce: what a join proof signs (per socket, 26 base32 characters).
+  | { type: 'hello'; v: number; iceServers: IceServer[]; nonce?: string }
   // iceServers: when the server mints TURN credentials per peer id, those for the peer that joined.
   | { type: 'joined'; room: string; peer: string; peers: string[]; iceServers?: IceServer[] }
   | { type: 'peer-joined'; room: string; peer: string }
@@ -178,9 +181,13 @@ export function parseSignalData(value: unknown): SignalData {
 export function parseClientMessage(text: unknown): ClientMessage {
   const m = parseJsonObject(text, SIGNAL_MAX_PAYLOAD_BYTES);
   switch (m.type) {
-    case 'join':
-      assertKeys(m, 'join', ['type', 'room', 'peer']);
-      return { type: 'join', room: room(m), peer: peer(m, 'peer') };
+    case 'join': {
+      assertKeys(m, 'join', ['type', 'room', 'peer'], ['key', 'sig']);
+      const join = { type: 'join' as const, room: room(m), peer: peer(m, 'peer') };
+      if (Object.hasOwn(m, 'key') !== Object.hasOwn(m, 'sig')) fail('"key" and "sig" come together or not at all');
+      if (!Object.hasOwn(m, 'key')) return join;
+      return { ...join, key: matching(m, 'key', NODE_KEY_RE, 'an ed25519 public key (52 base32 characters)'), sig: matching(m, 'sig', SDP_SIGNATURE_RE, 'an ed25519 signature (103 base32 characters)') };
+    }
     case 'leave':
       assertKeys(m, 'leave', ['type', 'room']);
       return { type: 'leave', room: room(m) };
@@ -215,9 +222,12 @@ export function parseServerMessage(text: unknown): ServerMessage {
   const m = parseJsonObject(text, MAX_SERVER_MESSAGE_CHARS);
   switch (m.type) {
     case 'hello':
-      assertKeys(m, 'hello', ['type', 'v', 'iceServers']);
+      assertKeys(m, 'hello', ['type', 'v', 'iceServers'], ['nonce']);
       if (m.v !== SIGNAL_PROTOCOL_VERSION) fail(`the server speaks signaling version ${String(m.v).slice(0, 16)}, not ${SIGNAL_PROTOCOL_VERSION}`);
-      return { type: 'hello', v: SIGNAL_PROTOCOL_VERSION, iceServers: parseIceServers(m.iceServers) };
+      {
+        const hello = { type: 'hello' as const, v: SIGNAL_PROTOCOL_VERSION, iceServers: parseIceServers(m.iceServers) };
+        return Object.hasOwn(m, 'nonce') ? { ...hello, nonce: matching(m, 'nonce', PEER_ID_RE, 'a nonce (26 base32 characters)') } : hello;
+      }
     case 'joined': {
       assertKeys(m, 'joined', ['type', 'room', 'peer', 'peers'], ['iceServers']);
       const peers = m.peers;
