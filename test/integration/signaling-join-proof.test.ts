@@ -43,7 +43,7 @@ function next(ws: WebSocket): Promise<Record<string, unknown>> {
   return new Promise((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()) as Record<string, unknown>)));
 }
 
-const join = (ws: WebSocket, extra: Record<string, string> = {}, peer = owner.peerId, room = ROOM): void =>
+const join = (ws: WebSocket, extra: { key?: string; sig?: string } = {}, peer = owner.peerId, room = ROOM): void =>
   ws.send(JSON.stringify({ type: 'join', room, peer, ...extra }));
 
 afterEach(async () => {
