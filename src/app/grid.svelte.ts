@@ -79,6 +79,7 @@ export class GridApp {
       grid: opened?.grid,
       origin: typeof location === 'undefined' ? 'http://localhost' : location.origin,
       upload: (file, o) => this.#bric?.upload(file, o),
+      resumePending: (o) => this.#bric?.resumePending?.(o) ?? Promise.resolve([]),
       refuse: (size) => this.#refuse(size),
       showError: (text) => (this.error = text),
       keep: (cap) => this.#repair(cap, 'add'),
@@ -135,6 +136,7 @@ export class GridApp {
       await listed;
       this.services = bric.services;
       this.phase = 'ready';
+      void this.library.resumeLeft();
     } catch (error) {
       if (this.#life.signal.aborted) return;
       this.phase = 'failed';

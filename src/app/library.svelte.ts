@@ -20,6 +20,7 @@ import { formatCap } from '../core/cap/parse.js';
 import type { GridRef } from './links.js';
 import { roomIdOf } from './links.js';
 import type { UploadOutcome } from './node-api.js';
+import type { ResumeCallbacks } from './transfers.js';
 import { describeError, showSize } from './words.js';
 
 export interface FileEntry {
@@ -51,6 +52,8 @@ export interface FilesListHost {
   upload(file: File, opts: { signal: AbortSignal; onProgress?(done: number, total: number): void }): Promise<UploadOutcome> | undefined;
   /** Why a file of this size cannot be uploaded now (said before any byte is sent), or undefined. */
   refuse(size: number): string | undefined;
+  /** The node's finishing of uploads a reloaded or closed tab left (absent while it is not running). */
+  resumePending?(o: ResumeCallbacks): Promise<unknown>;
   /** The person keeps (imported) or drops (forgot) a file: repair follows their list. */
   keep?(cap: string): void;
   drop?(cap: string): void;
@@ -105,6 +108,37 @@ export class FilesList {
       const cancel = new AbortController();
       this.#cancels.set(row.id, cancel);
       this.#queue = this.#queue.then(() => this.#upload(row.id, file, cancel.signal));
+    }
+  }
+
+  /**
+   * Finishes the uploads a reloaded or closed tab of this person left (the node kept their files):
+   * each gets a row while it runs and joins the list when done, sending only what is missing.
+   */
+  async resumeLeft(): Promise<void> {
+    if (this.host.resumePending === undefined) return;
+    let current: { id: number; name: string; size: number } | undefined;
+    try {
+      await this.host.resumePending({
+        signal: this.host.signal,
+        onStart: (u) => {
+          const row: FileEntry = { id: nextRowId++, name: u.name, size: u.size, status: 'uploading', done: 0, total: u.size };
+          this.rows = [...this.rows, row];
+          current = { id: row.id, name: u.name, size: u.size };
+        },
+        onProgress: (done, total) => {
+          if (current !== undefined) this.#update(current.id, { done, total });
+        },
+        onOutcome: (_id, outcome) => {
+          const row = current;
+          current = undefined;
+          if (row === undefined) return;
+          if (outcome instanceof Error) this.#fail(row.id, row, describeError(outcome, 'The unfinished upload could not be resumed (it is tried again next time)'));
+          else void this.#finish(row.id, row, outcome);
+        },
+      });
+    } catch (error) {
+      if (!this.host.signal.aborted) this.host.showError(describeError(error, 'Unfinished uploads could not be resumed'));
     }
   }
 
@@ -200,7 +234,7 @@ export class FilesList {
     }
   }
 
-  async #finish(id: number, file: File, outcome: UploadOutcome): Promise<void> {
+  async #finish(id: number, file: { readonly name: string; readonly size: number }, outcome: UploadOutcome): Promise<void> {
     const grid = this.host.grid;
     const row = this.rows.find((r) => r.id === id);
     const total = row?.total ?? file.size;
@@ -242,7 +276,7 @@ export class FilesList {
     }
   }
 
-  #fail(id: number, file: File, words: string): void {
+  #fail(id: number, file: { readonly name: string }, words: string): void {
     this.#update(id, { status: 'failed', error: words });
     this.host.showError(`${file.name}: ${words}`);
   }

@@ -11,6 +11,7 @@ import type { Clock } from '../core/grid/clock.js';
 import type { SegmentRunner } from '../core/immutable/runner.js';
 import type { GridBroker } from './broker.js';
 import type { NodeDurability } from './durability.js';
+import type { ResumeCallbacks } from './transfers.js';
 import type { GridRef } from './links.js';
 import type { Encoding } from './settings.js';
 
@@ -94,6 +95,8 @@ export interface BricNode {
   readonly grid: GridRef;
   /** The node's parts (absent in the facade's unit-test fakes). */
   readonly services?: NodeServices;
+  /** Finishes the uploads a reloaded or closed tab of this person left in this grid (absent in fakes). */
+  resumePending?(o: ResumeCallbacks): Promise<readonly UploadOutcome[]>;
   snapshot(): NodeSnapshot;
   /** Calls `listener` after each change of the snapshot; returns the unsubscribe function. */
   subscribe(listener: (snapshot: NodeSnapshot) => void): () => void;

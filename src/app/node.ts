@@ -16,10 +16,8 @@ import { realClock } from '../adapters/rtc/clock.js';
 import { RtcPeers } from '../adapters/rtc/peers.js';
 import { SignalingClient, type SignalingEvent } from '../adapters/rtc/signaling-client.js';
 import { createCodecPool } from '../adapters/worker/codec-pool.js';
-import type { ChkReadCap, LitCap } from '../core/cap/types.js';
 import { GridClient } from '../core/grid/client.js';
 import type { StorageApi } from '../core/storage/api.js';
-import { LIT_MAX_BYTES } from '../core/limits.js';
 import { estimateDefaultCapacity } from '../core/storage/capacity.js';
 import { LeaseCollector } from '../core/storage/lease-collector.js';
 import { MutableSlotServer } from '../core/storage/mutable-slot-server.js';
@@ -28,19 +26,17 @@ import { NodeCapacity } from '../core/storage/node-capacity.js';
 import { StorageServer } from '../core/storage/server.js';
 import { serveStorage } from '../core/storage/wire.js';
 import { cleanNickname, SpaceAnnouncer } from './announce.js';
-import { blobFileSource } from './blob-source.js';
 import { GridBroker, touching } from './broker.js';
 import { Durability, type NodeDurability } from './durability.js';
 import { NodeStartError } from './errors.js';
 import { LinkKeeper } from './link-keeper.js';
-import { readcapLink, roomIdOf, type OpenedLink } from './links.js';
-import type { BricNode, NodeServices, NodeSnapshot, PeerView, RestorePhase, UploadOutcome } from './node-api.js';
+import { roomIdOf, type OpenedLink } from './links.js';
+import type { BricNode, NodeServices, NodeSnapshot, PeerView } from './node-api.js';
 import { deriveNodeKey } from '../core/wire/node-key.js';
 import { DEFAULT_ENCODING, loadCapacity, loadEncoding, loadNickname, loadPersonSecrets, saveCapacity, saveEncoding, saveNickname, type Encoding } from './settings.js';
-import { addStat, timedRunner, timedStorage, type NodeStats } from './stats.js';
+import { timedRunner, timedStorage, type NodeStats } from './stats.js';
+import { makeTransfers } from './transfers.js';
 
-/** How long an upload waits for the grid's presence list before placing shares anyway. */
-const JOIN_WAIT_BEFORE_UPLOAD_MS = 10_000;
 /** Storage calls that change what the node holds: node-used is read again after each. */
 const CHANGES_USED = new Set(['allocateBuckets', 'closeShare', 'abortShare', 'addLease', 'slotTestvAndReadvAndWritev']);
 
@@ -215,7 +211,8 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
   let client = makeClient(encoding);
   const collector = new LeaseCollector({ servers: [server, slotServer], clock: realClock }, { onCollected: refreshUsed });
   void collector.run({ signal: life.signal });
-  const durability = new Durability({ broker, clock: realClock, runner }, { leaseSecret: secrets.leaseSecret, room, signal: life.signal });
+  // Repair aims at the person's happiness as it is when the node starts.
+  const durability = new Durability({ broker, clock: realClock, runner }, { leaseSecret: secrets.leaseSecret, room, signal: life.signal, happy: encoding.happy });
 
   const joinedOnce = (signal: AbortSignal): Promise<void> => {
     if (joined) return Promise.resolve();
@@ -258,31 +255,9 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
       client = made;
       emit();
     },
-    async upload(file, o): Promise<UploadOutcome> {
-      const t0 = performance.now();
-      if (file.size > LIT_MAX_BYTES) {
-        warmUpRunner();
-        // A file chosen the moment the page opened: let presence arrive before placement counts
-        // the peers (if signaling is down, placement then says how few peers it found).
-        await joinedOnce(AbortSignal.any([o.signal, AbortSignal.timeout(JOIN_WAIT_BEFORE_UPLOAD_MS)])).catch(() => o.signal.throwIfAborted());
-      }
-      let hashed = false;
-      const result = await client.upload(blobFileSource(file), {
-        signal: o.signal,
-        onProgress: (done, total) => {
-          // Convergent uploads read the file twice: the first pass only hashes it for the key.
-          if (!hashed && total === 2 * file.size && done >= file.size) {
-            hashed = true;
-            addStat(stats, 'convergence hash ms', performance.now() - t0);
-          }
-          o.onProgress?.(done, total);
-        },
-      });
-      addStat(stats, 'upload ms', performance.now() - t0);
-      durability.add(result.cap);
-      return { cap: result.cap, link: readcapLink(location.origin, grid, result.cap, file.name) };
-    },
-    restore: (cap, o) => restoreStream(cap, o),
+    upload: (file, o) => transfers.upload(file, o),
+    restore: (cap, o) => transfers.restore(cap, o),
+    resumePending: (o) => transfers.resumePending(o),
     close() {
       life.abort();
       offSignaling();
@@ -313,24 +288,7 @@ export async function startNode(opened: OpenedLink, opts: { signal: AbortSignal 
     },
   };
 
-  async function* restoreStream(cap: ChkReadCap | LitCap, o: { signal: AbortSignal; onPhase?(p: RestorePhase): void }): AsyncIterable<Uint8Array> {
-    const total = cap.kind === 'lit' ? cap.data.length : cap.size;
-    if (cap.kind === 'chk') warmUpRunner();
-    if (cap.kind === 'chk' && !joined) {
-      o.onPhase?.({ phase: 'waiting-for-grid', bytesDone: 0, total });
-      await joinedOnce(o.signal);
-    }
-    o.onPhase?.({ phase: 'finding-shares', bytesDone: 0, total });
-    const t0 = performance.now();
-    for await (const chunk of client.download(cap, {
-      signal: o.signal,
-      onProgress: (done) => o.onPhase?.({ phase: 'restoring', bytesDone: done, total }),
-    })) {
-      yield chunk;
-    }
-    addStat(stats, 'restore ms', performance.now() - t0);
-  }
-
+  const transfers = makeTransfers({ services: node.services!, stats, isJoined: () => joined });
   // A debugging handle (and the bench's window onto where the time goes).
   (globalThis as { bricNode?: unknown }).bricNode = node;
   return node;

@@ -4,10 +4,12 @@
  * once its first pass's shares are closed and recorded, the page reloads, and the upload resumes
  * from the File kept in IndexedDB: the shares closed before the reload are not sent again (the
  * bytes written are exactly the other shares'), and a new browser restores the file bit-exact.
+ * Then the same through the app itself: a tab reloaded in the middle of a large upload finishes it
+ * by itself when it comes back, and the file joins its files list.
  */
 import { test, expect } from './fixtures.js';
 import { gotoHarness } from './fixtures.js';
-import { openGrid, privateGridPath, restoreThroughUi } from './grid-helpers.js';
+import { openGrid, privateGridPath, randomFile, restoreThroughUi, waitForPeers } from './grid-helpers.js';
 
 const MiB = 1024 * 1024;
 const STORAGE_TABS = 7;
@@ -45,4 +47,37 @@ test('an upload cut off by a reload resumes; shares closed before the reload are
   const restored = await restoreThroughUi(restorer, { timeout: 120_000 });
   expect(restored.name).toBe('resumed.bin');
   expect(restored.sha256).toBe(sha256);
+});
+
+test('the app: a tab reloaded during a large upload finishes it when it comes back, and lists the file', async ({ newPerson }, testInfo) => {
+  test.setTimeout(240_000);
+  const path = privateGridPath(`${testInfo.title}-app`);
+  await openGrid(await newPerson('alice'), 3, { path, timeout: 90_000 });
+  const bob = await newPerson('bob');
+  const page = await bob.open(path);
+  await waitForPeers([page], 3, { timeout: 90_000 });
+  // 2-of-3 on the four nodes; a file over RESUME_SINGLE_PASS_BELOW_BYTES goes in three passes.
+  await page.getByTestId('setting-k').fill('2');
+  await page.getByTestId('setting-happy').fill('3');
+  await page.getByTestId('setting-n').fill('3');
+  await page.getByTestId('setting-save').click();
+  await expect(page.getByText('New uploads use 2-of-3, happiness 3')).toBeVisible();
+
+  const file = await randomFile(testInfo, 'large.bin', 40 * MiB);
+  await page.getByTestId('upload-input').setInputFiles(file.path);
+  const progress = page.getByTestId('file-row').first().getByTestId('upload-progress');
+  // Progress counts the hashing pass and three share passes: past 55 %, the first pass is closed.
+  await expect
+    .poll(async () => progress.evaluate((p: HTMLProgressElement) => p.value / p.max), { timeout: 120_000 })
+    .toBeGreaterThan(0.55);
+  expect(await page.getByTestId('file-row').first().getByTestId('readcap-url').count()).toBe(0); // still under way
+  await page.reload();
+
+  const row = page.getByTestId('file-row').filter({ hasText: 'large.bin' });
+  await expect(row.getByTestId('readcap-url')).toBeVisible({ timeout: 180_000 });
+  await expect(row).toHaveCount(1);
+  const link = (await row.getByTestId('readcap-url').getAttribute('href')) ?? '';
+  const restorer = await (await newPerson('carol')).open(link);
+  const restored = await restoreThroughUi(restorer, { timeout: 120_000 });
+  expect(restored).toEqual({ name: 'large.bin', sha256: file.sha256 });
 });
