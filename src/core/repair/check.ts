@@ -76,7 +76,8 @@ export function summarizeCensus(
     storageIndex,
     k: expected.k,
     n: expected.n,
-    happy: config.happy,
+    // A file of N shares can be on at most N distinct servers: that is all it can be asked for.
+    happy: Math.min(config.happy, expected.n),
     size: expected.size,
     answers: census.answered,
     corrupt,

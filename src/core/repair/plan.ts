@@ -61,6 +61,7 @@ export function happinessOf<P>(holdings: ReadonlyMap<P, Iterable<number>>): numb
  * The automatic repair rule: repair a file that can still be read (≥ k distinct good shares)
  * when its reachable happiness is below `threshold` (by default the upload's happy).
  */
-export function needsRepair(health: { readonly recoverable: boolean; readonly happiness: number }, threshold: number): boolean {
-  return health.recoverable && health.happiness < threshold;
+export function needsRepair(health: { readonly recoverable: boolean; readonly happiness: number; readonly n?: number }, threshold: number): boolean {
+  // A file of N shares is as happy as it can be on N distinct servers, whatever the threshold.
+  return health.recoverable && health.happiness < Math.min(threshold, health.n ?? threshold);
 }

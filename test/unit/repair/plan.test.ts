@@ -63,5 +63,8 @@ describe('needsRepair', () => {
     expect(needsRepair({ recoverable: true, happiness: 6 }, 7)).toBe(true);
     expect(needsRepair({ recoverable: true, happiness: 7 }, 7)).toBe(false);
     expect(needsRepair({ recoverable: false, happiness: 2 }, 7)).toBe(false);
+    // A 2-of-4 file on 4 distinct servers is as happy as it can be, even against a threshold of 7.
+    expect(needsRepair({ recoverable: true, happiness: 4, n: 4 }, 7)).toBe(false);
+    expect(needsRepair({ recoverable: true, happiness: 3, n: 4 }, 7)).toBe(true);
   });
 });
