@@ -81,7 +81,7 @@ describe('the server hands ICE servers to peers', () => {
     await new Promise((r) => raw.once('open', r));
     raw.send(JSON.stringify({ type: 'join', room: ROOM, peer: PEER }));
     await expect.poll(() => messages.length).toBe(2);
-    expect(messages[0]).toEqual({ type: 'hello', v: 1, iceServers: [{ urls: 'stun:127.0.0.1:3478' }] });
+    expect(messages[0]).toEqual({ type: 'hello', v: 1, iceServers: [{ urls: 'stun:127.0.0.1:3478' }], nonce: expect.stringMatching(/^[a-z2-7]{26}$/) });
     const joined = messages[1] as { iceServers: Array<{ username?: string; credential?: string }> };
     expect(joined).toMatchObject({ type: 'joined', room: ROOM, peer: PEER, peers: [] });
     const [stun, turn] = joined.iceServers;
