@@ -8,7 +8,7 @@
  */
 import { toReadOnlyCap } from '../../core/cap/dir.js';
 import { formatCap, parseCap } from '../../core/cap/parse.js';
-import type { Cap, DirWriteCap } from '../../core/cap/types.js';
+import type { Cap, ChkReadCap, DirWriteCap } from '../../core/cap/types.js';
 import { assertEntryName } from '../../core/dirnode/names.js';
 import { folderLink, type FolderReadCap, type GridRef } from '../links.js';
 import type { NodeServices } from '../node-api.js';
@@ -16,7 +16,9 @@ import { describeError } from '../words.js';
 import { backupFolder, type BackupReport } from './backup.js';
 import { FolderBrowser } from './browse.svelte.js';
 import { FolderCapError } from './errors.js';
+import { FolderHealth } from './folder-health.svelte.js';
 import { uploadTree, type FolderProgress } from './folder-upload.js';
+import { HomeKeeper, type KeepFiles } from './home-keeper.js';
 import { homeLockName, HomeStore } from './home-store.js';
 import type { LocalFolder } from './local-folder.js';
 import { buildLocalTree, emptyTree } from './local-tree.js';
@@ -33,6 +35,10 @@ export interface HomeDeps {
   readonly lock?: <T>(name: string, work: () => Promise<T>) => Promise<T>;
   /** Waits until the tab is in the grid. */
   readonly joined?: (signal: AbortSignal) => Promise<void>;
+  /** Automatic repair (the node's durability): every file of the home tree is handed to it. */
+  readonly keep?: KeepFiles;
+  /** Makes the folder health bars' deep check (absent: no health bars). */
+  readonly health?: (signal: AbortSignal, onFile: (cap: ChkReadCap) => void) => FolderHealth;
 }
 
 export type HomeStatus = 'starting' | 'no-home' | 'ready' | 'failed';
@@ -49,17 +55,32 @@ export class HomeFolders {
   /** The home write cap's text, once the person asked to see it. */
   homeCapText = $state<string | undefined>(undefined);
   readonly browser: FolderBrowser;
+  /** Deep checks of folders, for their health bars. */
+  readonly health: FolderHealth | undefined;
+  /** Hands the home tree's files to automatic repair. */
+  readonly keeper: HomeKeeper | undefined;
   #home: DirWriteCap | undefined;
   readonly #life = new AbortController();
 
   constructor(private readonly deps: HomeDeps) {
     this.browser = new FolderBrowser(() => deps.parts.dirs, deps.grid, this.#life.signal);
+    this.keeper = deps.keep === undefined ? undefined : new HomeKeeper(() => deps.parts.dirs, deps.keep);
+    const keeper = this.keeper;
+    this.health = deps.health?.(this.#life.signal, (cap) => keeper?.keep(cap));
   }
 
   /** The facade over this tab's node. */
   static async open(services: NodeServices): Promise<HomeFolders> {
     const store = await HomeStore.open();
-    return new HomeFolders({ grid: services.grid, parts: folderPartsOf(services), store, joined: (s) => services.joined(s) });
+    const parts = folderPartsOf(services);
+    return new HomeFolders({
+      grid: services.grid,
+      parts,
+      store,
+      joined: (s) => services.joined(s),
+      keep: services.durability,
+      health: (signal, onFile) => FolderHealth.over(services, () => parts.dirs, signal, onFile),
+    });
   }
 
   get home(): DirWriteCap | undefined {
@@ -142,6 +163,7 @@ export class HomeFolders {
       const children = await uploadTree(this.deps.parts, tree, { signal, onProgress: (p) => (this.progress = p) });
       const cap = await this.deps.parts.dirs.create({ signal }, children);
       await this.deps.parts.dirs.set(here, name, { cap }, { signal, overwrite: false });
+      void this.keeper?.keepTree(cap, { signal });
       this.notice = `Uploaded "${name}": ${this.progress?.filesTotal ?? 0} files.`;
     });
   }
@@ -155,6 +177,7 @@ export class HomeFolders {
       const here = await this.#here();
       const children = await uploadTree(this.deps.parts, tree, { signal, onProgress: (p) => (this.progress = p) });
       for (const [name, spec] of children) await this.deps.parts.dirs.set(here, name, spec, { signal });
+      for (const spec of children.values()) if (spec.cap.kind === 'chk' || spec.cap.kind === 'lit') this.keeper?.keep(spec.cap);
       this.notice = `Uploaded ${children.size} files.`;
     });
   }
@@ -171,6 +194,7 @@ export class HomeFolders {
         onProgress: (p) => (this.progress = { filesDone: p.filesDone, filesTotal: p.filesTotal, bytesDone: 0, bytesTotal: 0, bytesWritten: 0 }),
       });
       this.backupReport = report;
+      void this.keeper?.keepTree(report.snapshot, { signal });
       this.notice = `Backed up "${folder.name}" as Backups/${folder.name}/Archives/${report.archive}.`;
     });
   }
@@ -197,6 +221,8 @@ export class HomeFolders {
   async #useHome(cap: DirWriteCap): Promise<void> {
     this.#home = cap;
     this.status = 'ready';
+    // Once per home opened: files added from other browsers or before this version reach repair too.
+    void this.keeper?.keepTree(cap, { signal: this.#life.signal });
     await this.browser.reset({ name: 'home', cap });
   }
 
