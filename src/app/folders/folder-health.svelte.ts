@@ -4,11 +4,12 @@
  * Files of the person's own tree that the check finds go to automatic repair (home-keeper.ts).
  * @module
  */
-import type { ChkReadCap } from '../../core/cap/types.js';
+import type { Cap, ChkReadCap } from '../../core/cap/types.js';
 import type { DirectoryClient, ReadableDirCap } from '../../core/dirnode/directory.js';
 import { MutableFileClient } from '../../core/mutable/client.js';
 import type { NodeServices } from '../node-api.js';
 import { describeError } from '../words.js';
+import { isFolderCap } from './walk.js';
 import { deepCheck, emptySummary, folderKey, summaryWords, type DeepCheckComponents, type DeepCheckSummary } from './deep-check.js';
 
 export interface FolderReport {
@@ -32,6 +33,8 @@ export class FolderHealth {
     private readonly signal: AbortSignal,
     /** Each CHK file found under a folder checked (the home facade keeps them alive). */
     private readonly onFile?: (cap: ChkReadCap) => void,
+    /** The node's parts, for the file rows' health bars (absent in tests). */
+    readonly services?: NodeServices,
   ) {}
 
   /** The deep check over this tab's node: file checks go through durability, so health bars and repair learn them. */
@@ -49,15 +52,17 @@ export class FolderHealth {
       checker: { happy, check: (cap, opts) => services.durability.check(cap, opts) },
       servermap: (cap, opts) => mutable.servermap(cap, opts),
     };
-    return new FolderHealth(components, signal, onFile);
+    return new FolderHealth(components, signal, onFile, services);
   }
 
-  report(cap: ReadableDirCap | undefined): FolderReport | undefined {
-    return cap === undefined ? undefined : this.reports.get(folderKey(cap));
+  /** The latest report of a folder (undefined for any other cap, or a folder never checked here). */
+  report(cap: Cap | undefined): FolderReport | undefined {
+    return cap === undefined || !isFolderCap(cap) ? undefined : this.reports.get(folderKey(cap));
   }
 
-  /** Deep-checks `cap` (queued behind any deep check running); its report updates as entries come in. */
-  check(cap: ReadableDirCap): Promise<void> {
+  /** Deep-checks a folder (queued behind any deep check running); its report updates as entries come in. */
+  check(cap: Cap | undefined): Promise<void> {
+    if (cap === undefined || !isFolderCap(cap)) return Promise.resolve();
     const key = folderKey(cap);
     if (this.reports.get(key)?.checking === true) return this.#queue;
     this.#set(key, { checking: true, entriesDone: 0, ...this.#previous(key) });

@@ -13,6 +13,7 @@ import { bytesFileSource } from '../../../../src/core/immutable/source.js';
 import { MutableFileClient } from '../../../../src/core/mutable/client.js';
 import { FileChecker } from '../../../../src/core/repair/checker.js';
 import { deepCheck, summaryWords, type DeepCheckComponents, type DeepCheckEntry } from '../../../../src/app/folders/deep-check.js';
+import { FolderHealth } from '../../../../src/app/folders/folder-health.svelte.js';
 import { createFolderParts } from '../../../../src/app/folders/parts.js';
 import { MemoryMutableGrid } from '../../../fakes/memory-mutable-grid.js';
 
@@ -165,5 +166,25 @@ describe('deep check', () => {
     const stop = new AbortController();
     stop.abort(new Error('stopped'));
     await expect(deepCheck(components, top, { signal: stop.signal })).rejects.toThrow('stopped');
+  });
+
+  it('FolderHealth keeps each folder\'s summary in words and hands the files it finds on', async () => {
+    const { grid, parts, components } = setup();
+    const a = await upload(parts, 5000, 21);
+    const b = await upload(parts, 6000, 22);
+    const sub = await parts.dirs.create({ signal }, new Map([['b.bin', b]]));
+    const top = await parts.dirs.create({ signal }, new Map<string, ChildSpec>([['a.bin', a], ['sub', { cap: sub }]]));
+    await loseShares(grid, b.cap as ChkReadCap, 4);
+    const found: string[] = [];
+    const health = new FolderHealth(components, signal, (cap) => void found.push(cap.kind));
+    expect(health.report(top)).toBeUndefined();
+    const first = health.check(top);
+    expect(health.report(top)?.checking).toBe(true);
+    await Promise.all([first, health.check(sub), health.check(a.cap)]);
+    expect(health.report(top)).toMatchObject({ checking: false, summary: { files: 2, healthy: 1, needsRepair: 1 } });
+    expect(health.report(top)?.words).toBe('2 files: 1 healthy, 1 needs repair; 2 folders healthy');
+    expect(health.report(sub)?.words).toBe('1 file: 1 needs repair; 1 folder healthy');
+    expect(health.report(a.cap)).toBeUndefined(); // not a folder
+    expect(found).toEqual(['chk', 'chk', 'chk']);
   });
 });
