@@ -3,7 +3,8 @@
  * private grid; one uploads a folder of 50 files in nested folders through the webkitdirectory
  * input and shares it read-only; a new browser opens the link, sees the folder read-only and
  * restores it into a directory (an OPFS handle stands in for the picker's choice) and as a zip;
- * every file's SHA-256 matches. Names that cannot be entries are refused and change nothing.
+ * every file's SHA-256 matches. Names that cannot be entries are refused and change nothing. The
+ * uploaded folder's health bar deep-checks it: every file healthy.
  */
 import { execFileSync } from 'node:child_process';
 import { test, expect } from './fixtures.js';
@@ -30,6 +31,12 @@ test('a folder of 50 files in nested folders: upload, share read-only, restore i
   await a.section.getByTestId('folder-upload-input').setInputFiles(tree.root);
   await expect(a.notice).toContainText('Uploaded "holiday": 50 files', { timeout: 400_000 });
   await expect(a.row('holiday')).toHaveAttribute('data-kind', 'folder');
+
+  // Issue 6: the folder's health bar deep-checks its tree (50 files placed on 7 peers: all healthy).
+  const bar = a.row('holiday').getByTestId('folder-health');
+  await bar.getByTestId('folder-health-check').click();
+  await expect(bar.getByTestId('folder-health-words')).toContainText('50 files: 50 healthy', { timeout: 120_000 });
+  await expect(bar).toHaveAttribute('data-state', 'healthy');
 
   // Browse into it: the tree is there.
   await a.row('holiday').getByTestId('folder-open').click();
