@@ -5,6 +5,7 @@
  * place with seeking, served by range through the service worker (media-host.ts).
  * @module
  */
+import { testNumber, testSetting } from './test-settings.js';
 import type { OpenedLink } from './links.js';
 import { canHostMedia, hostMedia, type HostedMedia } from './media-host.js';
 import { mediaTypeOf, type MediaKind } from './media-types.js';
@@ -39,18 +40,8 @@ export const TEST_SAVE_METHOD_KEY = 'bric-save';
 /** localStorage key a test build reads for a lower streaming threshold, so a small file takes the streaming path. */
 export const TEST_STREAM_BYTES_KEY = 'bric-stream-bytes';
 
-function testSetting(key: string): string | null {
-  if (import.meta.env.MODE !== 'test') return null;
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
 function streamThreshold(): number {
-  const v = Number(testSetting(TEST_STREAM_BYTES_KEY) ?? Number.NaN);
-  return Number.isSafeInteger(v) && v >= 0 ? v : STREAM_RESTORE_BYTES;
+  return testNumber(TEST_STREAM_BYTES_KEY, STREAM_RESTORE_BYTES);
 }
 
 function preferredSaveMethod(): SaveMethod | undefined {

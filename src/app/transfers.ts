@@ -10,6 +10,10 @@ import { LIT_MAX_BYTES, RESUME_SINGLE_PASS_BELOW_BYTES } from '../core/limits.js
 import type { NodeServices, RestorePhase, UploadOutcome } from './node-api.js';
 import { ResumableUploads, type PendingUpload, type ResumeOutcome } from './resume.js';
 import { addStat, type NodeStats } from './stats.js';
+import { testNumber } from './test-settings.js';
+
+/** localStorage key a test build reads for a lower single-pass threshold, so a test file takes the passes. */
+export const TEST_SINGLE_PASS_BYTES_KEY = 'bric-single-pass-bytes';
 
 /** How long an upload waits for the grid's presence list before placing shares anyway. */
 const JOIN_WAIT_BEFORE_UPLOAD_MS = 10_000;
@@ -50,7 +54,7 @@ export function makeTransfers(deps: TransferDeps): Transfers {
         // the peers (if signaling is down, placement then says how few peers it found).
         await services.joined(AbortSignal.any([o.signal, AbortSignal.timeout(JOIN_WAIT_BEFORE_UPLOAD_MS)])).catch(() => o.signal.throwIfAborted());
       }
-      const uploads = file.size < RESUME_SINGLE_PASS_BELOW_BYTES ? onePass : inPasses;
+      const uploads = file.size < testNumber(TEST_SINGLE_PASS_BYTES_KEY, RESUME_SINGLE_PASS_BELOW_BYTES) ? onePass : inPasses;
       const outcome = await uploads.upload(file, { signal: o.signal, ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }) });
       addStat(stats, 'upload ms', performance.now() - t0);
       return { cap: outcome.cap, link: outcome.link };

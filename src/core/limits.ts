@@ -222,5 +222,10 @@ export const SIGNAL_MAX_SOCKETS_PER_IP = 32;
 /** A pending share nobody wrote for this long is freed at the next allocation: an uploader that went quiet while connected must not hold a node's space (an upload writes every share once per segment). */
 export const STALLED_UPLOAD_MS = 10 * 60_000;
 
-/** Uploads smaller than this go in one pass (resumed by sending them again); larger ones in DEFAULT_RESUME_PASSES passes, so a reload loses at most one pass of shares. */
-export const RESUME_SINGLE_PASS_BELOW_BYTES = 32 * 1024 * 1024;
+/**
+ * Uploads smaller than this go in one pass (an interrupted one is sent again: at most ~45 s of
+ * upload here); larger ones in DEFAULT_RESUME_PASSES passes, so a reload loses at most one pass.
+ * Each extra pass reads and encodes the file again: a 64 MiB upload took 47 s in three passes
+ * against 38 s in one (npm run bench -- grid), so passes are kept for files where resending hurts.
+ */
+export const RESUME_SINGLE_PASS_BELOW_BYTES = 128 * 1024 * 1024;

@@ -1,5 +1,5 @@
 /**
- * Memory while uploading a 1 GiB file in a real Chromium page: the encoder reads the Blob segment
+ * Memory while uploading a 1 GiB file in a real Chromium page: the encoder reads the file segment
  * by segment (twice: the convergent key, then the shares), with the codec in the worker pool. Issue
  * 3's bound: heap growth under 256 MiB for a 1 GiB file. Sampled through CDP (V8 heap plus
  * ArrayBuffer backing stores of the page; workers hold one job each and are not counted).

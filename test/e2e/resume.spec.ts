@@ -56,7 +56,9 @@ test('the app: a tab reloaded during a large upload finishes it when it comes ba
   const bob = await newPerson('bob');
   const page = await bob.open(path);
   await waitForPeers([page], 3, { timeout: 90_000 });
-  // 2-of-3 on the four nodes; a file over RESUME_SINGLE_PASS_BELOW_BYTES goes in three passes.
+  // 2-of-3 on the four nodes; files over 32 MiB go in three passes (a test-build switch lowers the
+  // single-pass threshold from RESUME_SINGLE_PASS_BELOW_BYTES, so the test file stays small).
+  await page.evaluate(() => localStorage.setItem('bric-single-pass-bytes', String(32 * 1024 * 1024)));
   await page.getByTestId('setting-k').fill('2');
   await page.getByTestId('setting-happy').fill('3');
   await page.getByTestId('setting-n').fill('3');
