@@ -10,7 +10,7 @@ import { openGrid, privateGridPath } from './grid-helpers.js';
 
 const OUT = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 
-test('screenshots of the files, grid and settings views at 1280 and 375 px', async ({ newPerson, uniqueName }) => {
+test('screenshots of the files, folders, grid, settings and restore views at 1280 and 375 px', async ({ newPerson, uniqueName }) => {
   test.skip(process.env.BRIC_SCREENSHOTS !== '1', 'set BRIC_SCREENSHOTS=1 to write docs/screenshots/*.png');
   test.setTimeout(120_000);
   const alice = await newPerson('alice');
@@ -39,13 +39,28 @@ test('screenshots of the files, grid and settings views at 1280 and 375 px', asy
   await page.getByRole('button', { name: 'Show QR code' }).click();
   await expect(page.getByTestId('peer-bar')).toHaveCount(3);
   void uniqueName;
+  const folders = page.getByTestId('folders-section');
+  for (const name of ['Photos', 'Taxes']) {
+    await folders.getByTestId('folder-new-name').fill(name);
+    await folders.getByTestId('folder-new').click();
+    await expect(folders.getByTestId('folder-row').filter({ hasText: name })).toBeVisible({ timeout: 60_000 });
+  }
 
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: 900 });
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(OUT, `page-${width}.png`) });
-    for (const view of ['files', 'grid', 'settings']) {
+    for (const view of ['files', 'folders', 'grid', 'settings']) {
       await page.locator(`#${view}`).screenshot({ path: join(OUT, `${view}-${width}.png`) });
     }
+  }
+
+  // The view a readcap link opens, in another person's browser.
+  const link = (await page.getByTestId('file-row').nth(1).getByTestId('readcap-url').getAttribute('href')) ?? '';
+  const bob = await (await newPerson('bob')).open(link);
+  await expect(bob.getByTestId('restore-status')).toContainText('ready to save', { timeout: 60_000 });
+  for (const width of [1280, 375]) {
+    await bob.setViewportSize({ width, height: 900 });
+    await bob.locator('section.restore').screenshot({ path: join(OUT, `restore-${width}.png`) });
   }
 });

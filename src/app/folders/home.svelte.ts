@@ -72,14 +72,21 @@ export class HomeFolders {
   /** The facade over this tab's node. */
   static async open(services: NodeServices): Promise<HomeFolders> {
     const store = await HomeStore.open();
-    const parts = folderPartsOf(services);
+    // The parts follow the person's encoding: a new GridClient (settings saved) means new parts.
+    let built = { client: services.client, parts: folderPartsOf(services) };
+    const current = (): FolderParts => {
+      if (services.client !== built.client) built = { client: services.client, parts: folderPartsOf(services) };
+      return built.parts;
+    };
     return new HomeFolders({
       grid: services.grid,
-      parts,
+      get parts() {
+        return current();
+      },
       store,
       joined: (s) => services.joined(s),
       keep: services.durability,
-      health: (signal, onFile) => FolderHealth.over(services, () => parts.dirs, signal, onFile),
+      health: (signal, onFile) => FolderHealth.over(services, () => current().dirs, signal, onFile),
     });
   }
 
