@@ -9,6 +9,7 @@
  * @module
  */
 import { openGridDB } from '../adapters/idb/schema.js';
+import { IdbLibraryStore } from '../adapters/idb/library-store.js';
 import { IdbShareStore } from '../adapters/idb/share-store.js';
 import { IdbSlotStore } from '../adapters/idb/slot-store.js';
 import { claimNodeIdentity } from '../adapters/idb/node-identity.js';
@@ -29,6 +30,7 @@ import { cleanNickname, SpaceAnnouncer } from './announce.js';
 import { GridBroker, touching } from './broker.js';
 import { Durability, type NodeDurability } from './durability.js';
 import { NodeStartError } from './errors.js';
+import type { LibraryStore } from './library.js';
 import { LinkKeeper } from './link-keeper.js';
 import { roomIdOf, type OpenedLink } from './links.js';
 import type { BricNode, NodeServices, NodeSnapshot, PeerView } from './node-api.js';
@@ -56,6 +58,11 @@ function requireFeatures(): void {
 export interface NodeExtras {
   stats(): NodeStats;
   readonly durability: NodeDurability;
+}
+
+/** The person's files list in this browser (IndexedDB), for the facade: the UI never reaches the adapters. */
+export function openLibrary(): Promise<LibraryStore> {
+  return IdbLibraryStore.open();
 }
 
 /** Starts this tab's node in the grid `opened` names. */
