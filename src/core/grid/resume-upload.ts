@@ -15,8 +15,7 @@ import { nodeIdKey, serverName, type StorageBroker } from './broker.js';
 import { withDeadline, type Clock } from './clock.js';
 import { serversOfHappiness } from './happiness.js';
 import { abortAllocations, type PlacedServer, type Placement } from './placement.js';
-import { selectServers } from './select.js';
-import type { UploadComponents, UploadConfig } from './upload.js';
+import { placeShares, type UploadComponents, type UploadConfig } from './upload.js';
 
 /** Passes a resumable upload makes by default (network bytes are the same; each pass re-reads and re-encodes). */
 export const DEFAULT_RESUME_PASSES = 3;
@@ -72,22 +71,9 @@ export async function uploadResumable(
     signal,
     onProgress: hashPasses === 1 ? (done) => opts.onProgress?.(done, total) : undefined,
   });
-  const { storageIndex, shareSize } = prepared;
+  const { storageIndex } = prepared;
   await opts.onStorageIndex?.(storageIndex);
-  const placement = await selectServers(
-    broker,
-    clock,
-    {
-      storageIndex,
-      shareSize,
-      n: prepared.params.n,
-      happy: config.happy,
-      leaseSecret: config.leaseSecret,
-      concurrency: config.placementConcurrency,
-      timeoutMs: config.requestTimeoutMs,
-    },
-    { signal },
-  );
+  const placement = await placeShares(broker, clock, config, prepared, signal);
   const skipped = new Set<number>();
   for (const p of placement.servers) for (const s of p.alreadyHave) skipped.add(s);
   let held = new Map<number, Set<string>>();

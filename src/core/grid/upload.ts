@@ -6,7 +6,7 @@
  * @module
  */
 import type { ChkReadCap } from '../cap/types.js';
-import { encodeImmutable, prepareImmutable, type Keying } from '../immutable/encode.js';
+import { encodeImmutable, prepareImmutable, type Keying, type PreparedImmutable } from '../immutable/encode.js';
 import type { SegmentRunner } from '../immutable/runner.js';
 import type { FileSource, ShareWriter } from '../immutable/source.js';
 import type { StorageBroker } from './broker.js';
@@ -54,6 +54,24 @@ export interface UploadReport {
   readonly servers: readonly { readonly name: string; readonly shares: readonly number[] }[];
 }
 
+/** Finds servers for a prepared file's shares on the permuted ring, to the config's happiness. */
+export function placeShares(broker: StorageBroker, clock: Clock, config: UploadConfig, prepared: PreparedImmutable, signal: AbortSignal): Promise<Placement> {
+  return selectServers(
+    broker,
+    clock,
+    {
+      storageIndex: prepared.storageIndex,
+      shareSize: prepared.shareSize,
+      n: prepared.params.n,
+      happy: config.happy,
+      leaseSecret: config.leaseSecret,
+      concurrency: config.placementConcurrency,
+      timeoutMs: config.requestTimeoutMs,
+    },
+    { signal },
+  );
+}
+
 /** Uploads a file (bigger than a LIT cap holds) to the grid. */
 export async function uploadImmutable(
   components: UploadComponents,
@@ -70,23 +88,9 @@ export async function uploadImmutable(
     signal,
     onProgress: passes === 2 ? (done) => opts.onProgress?.(done, total) : undefined,
   });
-  const { storageIndex, shareSize } = prepared;
-  const placement = await selectServers(
-    broker,
-    clock,
-    {
-      storageIndex,
-      shareSize,
-      n: prepared.params.n,
-      happy: config.happy,
-      leaseSecret: config.leaseSecret,
-      concurrency: config.placementConcurrency,
-      timeoutMs: config.requestTimeoutMs,
-    },
-    { signal },
-  );
+  const placement = await placeShares(broker, clock, config, prepared, signal);
 
-  const session = new UploadSession(placement, broker, clock, config, shareSize, signal);
+  const session = new UploadSession(placement, broker, clock, config, prepared.shareSize, signal);
   try {
     const cap = await encodeImmutable(prepared, source, runner, session.writer, {
       signal,
