@@ -134,6 +134,8 @@ export class Durability implements NodeDurability {
   add(cap: ChkReadCap | LitCap): void {
     if (cap.kind !== 'chk') return;
     const storageIndex = storageIndexOf(cap);
+    // Known already (loaded from the list, or added here and saved): home walks add every file again.
+    if (this.#caps.has(storageIndex)) return;
     this.#caps.set(storageIndex, cap);
     this.#unsaved.add(storageIndex);
     this.#scheduler.poke();
