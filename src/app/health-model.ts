@@ -5,6 +5,7 @@
  * @module
  */
 import { needsRepair, type CheckResult, type FileHealth, type FileState, type RepairEvent } from '../core/repair/index.js';
+import { testSetting } from './test-settings.js';
 
 export interface KnownHealth {
   /** Base32 storage index. */
@@ -126,10 +127,9 @@ export const REPAIR_TEST_KEY = 'bric-repair-test';
  * automatic repair runs in seconds rather than every 10 minutes. Production builds ignore it.
  */
 export function repairTestSettings(): { checkIntervalMs?: number; retryMinMs?: number; retryMaxMs?: number } {
-  if (import.meta.env.MODE !== 'test' || typeof localStorage === 'undefined') return {};
   let raw: unknown;
   try {
-    raw = JSON.parse(localStorage.getItem(REPAIR_TEST_KEY) ?? 'null');
+    raw = JSON.parse(testSetting(REPAIR_TEST_KEY) ?? 'null');
   } catch {
     return {};
   }
